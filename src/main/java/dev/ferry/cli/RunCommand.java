@@ -1,0 +1,53 @@
+package dev.ferry.cli;
+
+import dev.ferry.Ferry;
+import dev.ferry.config.ConfigException;
+import dev.ferry.config.FerryConfig;
+import dev.ferry.proxy.BindFailure;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code ferry run}: serves every frontend in the foreground until SIGINT or SIGTERM. */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the proxy in the foreground until SIGINT/SIGTERM.")
+final class RunCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+    @Mixin ConfigOption config;
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        FerryConfig cfg;
+        try {
+            cfg = config.load();
+        } catch (ConfigException e) {
+            spec.commandLine().getErr().println("ferry: " + e.getMessage());
+            return Main.EXIT_CONFIG;
+        }
+        Ferry ferry;
+        try {
+            ferry = Launcher.start(cfg);
+        } catch (BindFailure e) {
+            spec.commandLine().getErr().println("ferry: " + e.getMessage());
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("stopping: closing listeners and client sessions");
+            ferry.close();
+            stopped.countDown();
+        }, "ferry-shutdown"));
+        log.info("ferry {} running; Ctrl-C or SIGTERM stops it", Version.get());
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,278 @@
+package dev.ferry.config;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+
+/**
+ * Reads Ferry's YAML configuration, expands {@code ${ENV}} references and validates everything once.
+ * Every mistake becomes one {@link ConfigException} whose message names the key, e.g.
+ * {@code frontends[0].bind: '127.0.0.1' is not host:port}.
+ */
+public final class ConfigLoader {
+
+    private static final Set<String> TOP_KEYS = Set.of("frontends", "admin");
+    private static final Set<String> FRONTEND_KEYS = Set.of("name", "bind", "master", "sentinels", "servers",
+            "password", "user", "sentinel-password", "sentinel-user", "check", "wait-for-master", "failover-hold", "fence");
+    private static final Set<String> CHECK_KEYS = Set.of("interval", "timeout");
+    private static final Set<String> ADMIN_KEYS = Set.of("bind", "user", "password", "health-auth", "refresh",
+            "node-name", "show-version");
+    private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
+
+    private final Function<String, String> env;
+
+    public ConfigLoader() {
+        this(System::getenv);
+    }
+
+    /** @param env looks up environment variables (tests pass a map). */
+    public ConfigLoader(Function<String, String> env) {
+        this.env = env;
+    }
+
+    public FerryConfig load(Path file) throws ConfigException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException | SecurityException e) {
+            throw new ConfigException(file + ": cannot read the configuration file (" + reason(e) + ")");
+        }
+        return parse(file, text);
+    }
+
+    public FerryConfig parse(Path source, String yaml) throws ConfigException {
+        Object root;
+        try {
+            root = new Load(LoadSettings.builder().setAllowDuplicateKeys(false).setLabel(String.valueOf(source)).build())
+                    .loadFromString(yaml);
+        } catch (YamlEngineException e) {
+            throw new ConfigException(source + ": not valid YAML: " + firstLine(e.getMessage()));
+        }
+        if (root == null) throw new ConfigException("frontends: missing (the file is empty)");
+        Map<String, Object> top = map("(top level)", root);
+        unknownKeys("", top, TOP_KEYS);
+        Object frontendsNode = top.get("frontends");
+        if (frontendsNode == null) throw new ConfigException("frontends: missing; name at least one Redis group to serve");
+        if (!(frontendsNode instanceof List<?> list) || list.isEmpty()) {
+            throw new ConfigException("frontends: must be a non-empty list");
+        }
+        List<FrontendConfig> frontends = new ArrayList<>();
+        Map<String, String> names = new HashMap<>();
+        Map<HostPort, String> binds = new HashMap<>();
+        for (int i = 0; i < list.size(); i++) {
+            String at = "frontends[" + i + "]";
+            FrontendConfig f = frontend(at, map(at, list.get(i)));
+            if (names.put(f.name(), at) != null) {
+                throw new ConfigException(at + ".name: '" + f.name() + "' is used by " + names.get(f.name()) + " too");
+            }
+            String other = binds.put(f.bind(), at);
+            if (other != null) throw new ConfigException(at + ".bind: " + f.bind() + " is already the bind of " + other);
+            frontends.add(f);
+        }
+        Optional<AdminConfig> admin = Optional.empty();
+        if (top.get("admin") != null) {
+            AdminConfig a = admin(map("admin", top.get("admin")));
+            for (FrontendConfig f : frontends) {
+                if (f.bind().equals(a.bind())) {
+                    throw new ConfigException("admin.bind: " + a.bind() + " is already the bind of frontend '" + f.name() + "'");
+                }
+            }
+            admin = Optional.of(a);
+        }
+        return new FerryConfig(source, frontends, admin);
+    }
+
+    private FrontendConfig frontend(String at, Map<String, Object> m) throws ConfigException {
+        unknownKeys(at + ".", m, FRONTEND_KEYS);
+        String name = requiredString(at + ".name", m.get("name"));
+        if (!name.matches("[A-Za-z0-9_.-]+")) {
+            throw new ConfigException(at + ".name: '" + name + "' may only hold letters, digits, '.', '_' and '-'");
+        }
+        HostPort bind = address(at + ".bind", requiredString(at + ".bind", m.get("bind")), true);
+        List<HostPort> sentinels = addresses(at + ".sentinels", m.get("sentinels"));
+        List<HostPort> servers = addresses(at + ".servers", m.get("servers"));
+        String master = optionalString(at + ".master", m.get("master"));
+        if (!sentinels.isEmpty() && master == null) {
+            throw new ConfigException(at + ".master: missing; with sentinels: set the Sentinel master name (as in 'sentinel monitor <name> ...')");
+        }
+        if (sentinels.isEmpty() && servers.isEmpty()) {
+            throw new ConfigException(at + ": needs sentinels: (recommended) or servers: to find the master");
+        }
+        Credentials redis = credentials(at, m, "user", "password");
+        Credentials sentinel = credentials(at, m, "sentinel-user", "sentinel-password");
+        CheckConfig check = CheckConfig.DEFAULT;
+        if (m.get("check") != null) {
+            Map<String, Object> c = map(at + ".check", m.get("check"));
+            unknownKeys(at + ".check.", c, CHECK_KEYS);
+            Duration interval = duration(at + ".check.interval", c.get("interval"), check.interval());
+            Duration timeout = duration(at + ".check.timeout", c.get("timeout"), check.timeout());
+            if (interval.toMillis() < 10) throw new ConfigException(at + ".check.interval: must be at least 10ms");
+            if (timeout.toMillis() < 10) throw new ConfigException(at + ".check.timeout: must be at least 10ms");
+            check = new CheckConfig(interval, timeout);
+        }
+        Duration wait = duration(at + ".wait-for-master", m.get("wait-for-master"), FrontendConfig.DEFAULT_WAIT_FOR_MASTER);
+        Duration hold = duration(at + ".failover-hold", m.get("failover-hold"), FrontendConfig.DEFAULT_FAILOVER_HOLD);
+        boolean fence = bool(at + ".fence", m.get("fence"), true);
+        return new FrontendConfig(name, bind, master, sentinels, servers, redis, sentinel, check, wait, hold, fence);
+    }
+
+    private AdminConfig admin(Map<String, Object> m) throws ConfigException {
+        unknownKeys("admin.", m, ADMIN_KEYS);
+        HostPort bind = address("admin.bind", requiredString("admin.bind", m.get("bind")), true);
+        String user = optionalString("admin.user", m.get("user"));
+        String password = optionalString("admin.password", m.get("password"));
+        if (user != null && password == null) {
+            throw new ConfigException("admin.password: missing; admin.user is set, so the stats page needs a password");
+        }
+        if (password != null && password.isEmpty()) throw new ConfigException("admin.password: is empty");
+        if (password != null && user == null) user = "admin";
+        boolean healthAuth = bool("admin.health-auth", m.get("health-auth"), false);
+        Duration refresh = duration("admin.refresh", m.get("refresh"), Duration.ofSeconds(30));
+        String node = optionalString("admin.node-name", m.get("node-name"));
+        if (node == null) node = hostname();
+        boolean showVersion = bool("admin.show-version", m.get("show-version"), false);
+        return new AdminConfig(bind, user, password, healthAuth, refresh, node, showVersion);
+    }
+
+    private Credentials credentials(String at, Map<String, Object> m, String userKey, String passwordKey)
+            throws ConfigException {
+        String user = optionalString(at + "." + userKey, m.get(userKey));
+        String password = optionalString(at + "." + passwordKey, m.get(passwordKey));
+        if (user != null && password == null) {
+            throw new ConfigException(at + "." + passwordKey + ": missing; " + userKey + " is set, so AUTH needs a password");
+        }
+        if (password != null && password.isEmpty()) {
+            throw new ConfigException(at + "." + passwordKey + ": is empty (an unset environment variable?)");
+        }
+        return password == null ? Credentials.NONE : new Credentials(user, password);
+    }
+
+    private List<HostPort> addresses(String at, Object node) throws ConfigException {
+        if (node == null) return List.of();
+        if (!(node instanceof List<?> list)) throw new ConfigException(at + ": must be a list of host:port");
+        Set<HostPort> out = new LinkedHashSet<>();
+        for (int i = 0; i < list.size(); i++) {
+            String key = at + "[" + i + "]";
+            HostPort hp = address(key, requiredString(key, list.get(i)), false);
+            if (!out.add(hp)) throw new ConfigException(key + ": " + hp + " is listed twice");
+        }
+        return List.copyOf(out);
+    }
+
+    private HostPort address(String at, String text, boolean allowZeroPort) throws ConfigException {
+        try {
+            if (allowZeroPort && text.endsWith(":0")) {
+                return new HostPort(HostPort.parse(text.substring(0, text.length() - 2) + ":1").host(), 0);
+            }
+            return HostPort.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(at + ": " + e.getMessage());
+        }
+    }
+
+    private Duration duration(String at, Object node, Duration fallback) throws ConfigException {
+        if (node == null) return fallback;
+        String s = expand(at, String.valueOf(node)).trim();
+        if (node instanceof Integer i) return Duration.ofMillis(i);
+        Matcher mt = DURATION.matcher(s);
+        if (!mt.matches()) throw new ConfigException(at + ": '" + s + "' is not a duration such as 500ms, 1s, 2m");
+        long n = Long.parseLong(mt.group(1));
+        return switch (mt.group(2)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
+    }
+
+    private boolean bool(String at, Object node, boolean fallback) throws ConfigException {
+        if (node == null) return fallback;
+        if (node instanceof Boolean b) return b;
+        String s = expand(at, String.valueOf(node)).trim();
+        if (s.equals("true") || s.equals("yes") || s.equals("on")) return true;
+        if (s.equals("false") || s.equals("no") || s.equals("off")) return false;
+        throw new ConfigException(at + ": '" + s + "' is not true or false");
+    }
+
+    private String requiredString(String at, Object node) throws ConfigException {
+        String s = optionalString(at, node);
+        if (s == null || s.isBlank()) throw new ConfigException(at + ": missing");
+        return s;
+    }
+
+    private String optionalString(String at, Object node) throws ConfigException {
+        if (node == null) return null;
+        if (node instanceof Map || node instanceof List) throw new ConfigException(at + ": must be a single value");
+        return expand(at, String.valueOf(node));
+    }
+
+    /** Expands ${VAR} and ${VAR:-default}. An unset variable without a default is an error naming both. */
+    private String expand(String at, String value) throws ConfigException {
+        Matcher mt = ENV.matcher(value);
+        StringBuilder out = new StringBuilder();
+        while (mt.find()) {
+            String v = env.apply(mt.group(1));
+            if (v == null) v = mt.group(2);
+            if (v == null) {
+                throw new ConfigException(at + ": environment variable " + mt.group(1) + " is not set");
+            }
+            mt.appendReplacement(out, Matcher.quoteReplacement(v));
+        }
+        mt.appendTail(out);
+        return out.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(String at, Object node) throws ConfigException {
+        if (!(node instanceof Map<?, ?> m)) throw new ConfigException(at + ": must be a mapping of keys to values");
+        for (Object k : m.keySet()) {
+            if (!(k instanceof String)) throw new ConfigException(at + ": key '" + k + "' is not a name");
+        }
+        return (Map<String, Object>) m;
+    }
+
+    private static void unknownKeys(String prefix, Map<String, Object> m, Set<String> known) throws ConfigException {
+        for (String k : m.keySet()) {
+            if (!known.contains(k)) {
+                throw new ConfigException(prefix + k + ": unknown key (known here: " + String.join(", ", known.stream().sorted().toList()) + ")");
+            }
+        }
+    }
+
+    private static String hostname() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "ferry";
+        }
+    }
+
+    private static String reason(Exception e) {
+        if (e instanceof java.nio.file.NoSuchFileException) return "no such file";
+        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
+        if (e instanceof java.nio.charset.MalformedInputException) return "not UTF-8 text";
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) return "unknown error";
+        return s.replace('\n', ' ').replaceAll("\\s+", " ").trim();
+    }
+}

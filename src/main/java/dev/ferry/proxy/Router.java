@@ -1,0 +1,107 @@
+package dev.ferry.proxy;
+
+import dev.ferry.config.HostPort;
+import dev.ferry.topology.TopologyListener;
+import dev.ferry.topology.Verdict;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies the topology's verdicts to client traffic: new connections go to the master; when it changes,
+ * every session on the old node is cut in the same step; while Sentinel promotes a replica they are held;
+ * while no master is known, new connections wait (bounded) and are connected as soon as one is.
+ */
+public final class Router implements TopologyListener {
+    private static final Logger log = LoggerFactory.getLogger(Router.class);
+
+    /** Where new sessions go; the generation tells a session that connected just before a change. */
+    record Route(HostPort node, long generation) {}
+
+    private final String frontend;
+    private final SessionRegistry sessions = new SessionRegistry();
+    private final Queue<Consumer<Route>> waiters = new ConcurrentLinkedQueue<>();
+    private final Map<HostPort, TrafficStats> nodeStats = new ConcurrentHashMap<>();
+    private final TrafficStats stats = new TrafficStats();
+    private volatile Route route;
+    private long generation;
+
+    public Router(String frontend) {
+        this.frontend = frontend;
+    }
+
+    Route route() {
+        return route;
+    }
+
+    /** Runs {@code then} with a route now, or once one is known; returns false when it must wait. */
+    boolean routeOrWait(Consumer<Route> then) {
+        Route r = route;
+        if (r != null) {
+            then.accept(r);
+            return true;
+        }
+        waiters.add(then);
+        Route again = route;
+        if (again != null && waiters.remove(then)) {
+            then.accept(again);
+            return true;
+        }
+        return false;
+    }
+
+    /** Gives up waiting (timeout or client gone); false when it was already handed a route. */
+    boolean stopWaiting(Consumer<Route> waiter) {
+        return waiters.remove(waiter);
+    }
+
+    boolean isCurrent(Route r) {
+        return r == route;
+    }
+
+    SessionRegistry sessions() {
+        return sessions;
+    }
+
+    public TrafficStats stats() {
+        return stats;
+    }
+
+    public TrafficStats nodeStats(HostPort node) {
+        return nodeStats.computeIfAbsent(node, n -> new TrafficStats());
+    }
+
+    public Map<HostPort, TrafficStats> allNodeStats() {
+        return Map.copyOf(nodeStats);
+    }
+
+    public int sessionsOn(HostPort node) {
+        return sessions.count(node);
+    }
+
+    @Override
+    public synchronized void onVerdict(Verdict before, Verdict now) {
+        HostPort was = before.attached();
+        HostPort next = now.attached();
+        route = now.master() == null ? null : new Route(now.master(), ++generation);
+        if (was != null && !was.equals(next)) {
+            int cut = sessions.cut(was);
+            if (cut > 0) log.warn("[{}] cut {} client sessions on {}: it is no longer the master", frontend, cut, was);
+        }
+        if (now.held() != null) sessions.hold(now.held());
+        if (now.master() != null) {
+            sessions.release(now.master());
+            Consumer<Route> w;
+            int n = 0;
+            while ((w = waiters.poll()) != null) {
+                w.accept(route);
+                n++;
+            }
+            if (n > 0) log.info("[{}] {} waiting client connections go to {}", frontend, n, now.master());
+        }
+    }
+}

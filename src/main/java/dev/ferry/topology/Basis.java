@@ -1,0 +1,18 @@
+package dev.ferry.topology;
+
+/** Why Ferry routes where it does; shown in logs, on the stats page and in metrics. */
+public enum Basis {
+    /** A majority of the Sentinels (highest config epoch) names it and it answers ROLE master. */
+    SENTINELS,
+    /**
+     * The Sentinels name a node that now replicates from this one, which says master: a handover made
+     * outside Sentinel ({@code FAILOVER TO}). Sentinel will fail over again on its own.
+     */
+    HANDOVER,
+    /** No Sentinel majority answers; the last agreed master still says master. */
+    LAST_KNOWN,
+    /** Static servers: the node that says master (the one Ferry had, when several claim it). */
+    STATIC,
+    /** No master can be routed to now. */
+    NONE
+}

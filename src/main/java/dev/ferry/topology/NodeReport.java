@@ -1,0 +1,37 @@
+package dev.ferry.topology;
+
+import dev.ferry.config.HostPort;
+import java.time.Instant;
+
+/**
+ * What one check of a Redis node found: AUTH, PING and ROLE, as HAProxy's tcp-check asks, plus the
+ * replication link that ROLE shows on a replica.
+ *
+ * @param up         the node answered PING and ROLE
+ * @param role       its ROLE; UNKNOWN when down
+ * @param replicaOf  the master a replica follows (as the replica names it), else null
+ * @param linkUp     a replica's link to its master is {@code connected}
+ * @param offset     replication offset (master: its own; replica: processed)
+ * @param detail     why it is down, or a short note (never a password)
+ * @param latencyMicros round trip of the PING
+ */
+public record NodeReport(
+        HostPort node, boolean up, Role role, HostPort replicaOf, boolean linkUp, long offset,
+        String detail, long latencyMicros, Instant at) {
+
+    public static NodeReport down(HostPort node, String why, Instant at) {
+        return new NodeReport(node, false, Role.UNKNOWN, null, false, -1, why, -1, at);
+    }
+
+    public static NodeReport master(HostPort node, long offset, Instant at) {
+        return new NodeReport(node, true, Role.MASTER, null, false, offset, "", 0, at);
+    }
+
+    public static NodeReport replica(HostPort node, HostPort of, boolean linkUp, long offset, Instant at) {
+        return new NodeReport(node, true, Role.REPLICA, of, linkUp, offset, "", 0, at);
+    }
+
+    public boolean saysMaster() {
+        return up && role == Role.MASTER;
+    }
+}

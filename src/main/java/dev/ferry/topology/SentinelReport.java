@@ -1,0 +1,38 @@
+package dev.ferry.topology;
+
+import dev.ferry.config.HostPort;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What one Sentinel answered about the master name: {@code SENTINEL GET-MASTER-ADDR-BY-NAME} and the
+ * {@code config-epoch} and {@code flags} of {@code SENTINEL MASTER}, asked in one pipeline so the
+ * address and epoch belong together, plus {@code INFO sentinel}'s TILT flag.
+ *
+ * @param master             the address it names, null when unreachable or the name is unknown
+ * @param failoverInProgress its flags say {@code failover_in_progress} (it leads a failover now)
+ * @param replicas           replicas it knows ({@code SENTINEL REPLICAS})
+ * @param peers              other Sentinels it knows ({@code SENTINEL SENTINELS})
+ */
+public record SentinelReport(
+        HostPort sentinel, boolean reachable, boolean tilt, HostPort master, long configEpoch,
+        boolean failoverInProgress, List<HostPort> replicas, List<HostPort> peers, String detail, Instant at) {
+
+    public SentinelReport {
+        replicas = List.copyOf(replicas);
+        peers = List.copyOf(peers);
+    }
+
+    public static SentinelReport unreachable(HostPort sentinel, String why, Instant at) {
+        return new SentinelReport(sentinel, false, false, null, -1, false, List.of(), List.of(), why, at);
+    }
+
+    public static SentinelReport names(HostPort sentinel, HostPort master, long epoch, Instant at) {
+        return new SentinelReport(sentinel, true, false, master, epoch, false, List.of(), List.of(), "", at);
+    }
+
+    /** Counts towards a majority: reachable, not in TILT, and it knows the master name. */
+    public boolean usable() {
+        return reachable && !tilt && master != null;
+    }
+}

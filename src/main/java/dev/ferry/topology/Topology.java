@@ -1,0 +1,382 @@
+package dev.ferry.topology;
+
+import dev.ferry.config.FrontendConfig;
+import dev.ferry.config.HostPort;
+import dev.ferry.resp.ErrorReply;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Who is master for one frontend, kept current. Check rounds ask every Sentinel and every node in
+ * parallel, then {@link MasterElection} decides; routing changes are applied and logged here, once.
+ * Rounds run every check interval, and at once on a Sentinel event or when the tripwire on the master
+ * fires; while no master is known or traffic is held, every 50 ms.
+ * All state changes happen on one thread (the topology's), so no locks guard the decision.
+ */
+public final class Topology implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Topology.class);
+    private static final Duration UNSETTLED_INTERVAL = Duration.ofMillis(50);
+    private static final int HISTORY = 20;
+
+    private final FrontendConfig config;
+    private final MasterElection election = new MasterElection();
+    private final ScheduledExecutorService loop;
+    private final ExecutorService probes;
+    private final Map<HostPort, SentinelProbe> sentinelProbes = new LinkedHashMap<>();
+    private final Map<HostPort, NodeProbe> nodeProbes = new LinkedHashMap<>();
+    private final List<SentinelSubscriber> subscribers = new ArrayList<>();
+    private final Tripwire tripwire;
+    private final List<TopologyListener> listeners = new CopyOnWriteArrayList<>();
+
+    // Owned by the loop thread.
+    private final Map<HostPort, NodeReport> nodeReports = new HashMap<>();
+    private final Map<HostPort, SentinelReport> sentinelReports = new LinkedHashMap<>();
+    private final Map<HostPort, Long> masterEpochs = new HashMap<>();
+    private final Deque<SwitchRecord> switches = new ArrayDeque<>();
+    private final Deque<String> events = new ArrayDeque<>();
+    private final Set<String> warned = new HashSet<>();
+    private final Map<HostPort, Instant> lastFence = new HashMap<>();
+    private Verdict verdict = Verdict.INITIAL;
+    private HostPort lastMaster;
+    private long masterLostAtNanos = System.nanoTime();
+    private long holdSinceEpoch = -2;
+    private long holdDeadlineNanos;
+    private long holdUsedForEpoch = -2;
+    private long rounds;
+    private long roundStartNanos;
+    private long fences;
+    private long eventCount;
+    private ScheduledFuture<?> next;
+    private boolean roundQueued;
+    private volatile TopologySnapshot snapshot;
+    private volatile boolean closed;
+
+    public Topology(FrontendConfig config) {
+        this.config = config;
+        this.loop = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "ferry-" + config.name() + "-topology"));
+        this.probes = Executors.newCachedThreadPool(r -> daemon(r, "ferry-" + config.name() + "-probe"));
+        Duration timeout = config.check().timeout();
+        for (HostPort s : config.sentinels()) {
+            sentinelProbes.put(s, new SentinelProbe(s, config.masterName(), config.sentinelAuth(), timeout));
+            subscribers.add(new SentinelSubscriber(config.name(), s, config.masterName(), config.sentinelAuth(), timeout,
+                    ev -> loop.execute(() -> onEvent(ev))));
+        }
+        for (HostPort n : config.servers()) nodeProbes.put(n, new NodeProbe(n, config.redisAuth(), timeout));
+        this.tripwire = new Tripwire(config.name(), config.redisAuth(), timeout, why -> requestRound("tripwire: " + why));
+        this.snapshot = buildSnapshot();
+    }
+
+    public void addListener(TopologyListener l) {
+        listeners.add(l);
+    }
+
+    public FrontendConfig config() {
+        return config;
+    }
+
+    public void start() {
+        subscribers.forEach(SentinelSubscriber::start);
+        tripwire.start();
+        requestRound("start");
+    }
+
+    public TopologySnapshot snapshot() {
+        return snapshot;
+    }
+
+    /** Runs one check round now and waits for it (for {@code ferry check} and tests). */
+    public TopologySnapshot checkNow() throws Exception {
+        loop.submit(() -> round("check")).get();
+        return snapshot;
+    }
+
+    /** Asks for a round as soon as possible; rounds requested while one is queued coalesce. */
+    public void requestRound(String why) {
+        if (closed) return;
+        loop.execute(() -> {
+            if (roundQueued) return;
+            roundQueued = true;
+            loop.execute(() -> {
+                roundQueued = false;
+                round(why);
+            });
+        });
+    }
+
+    private void onEvent(SentinelEvent ev) {
+        eventCount++;
+        remember(events, Instant.now() + " " + ev.from() + " " + ev, HISTORY);
+        log.info("[{}] Sentinel {}: {}", config.name(), ev.from(), ev);
+        if (ev.startsPromotion() && eventConcernsNamedMaster(ev)) startHold("Sentinel " + ev.from() + " " + ev.name());
+        listeners.forEach(l -> l.onEvent(ev));
+        round("event " + ev.name());
+    }
+
+    /** The event's {@code @ <name> <ip> <port>} part is the master being failed over: ours, or an old one? */
+    private boolean eventConcernsNamedMaster(SentinelEvent ev) {
+        String[] t = ev.payload().split(" ");
+        for (int i = 0; i + 3 < t.length; i++) {
+            if (t[i].equals("@") && t[i + 1].equals(config.masterName())) {
+                try {
+                    return new HostPort(t[i + 2], Integer.parseInt(t[i + 3])).equals(verdict.named());
+                } catch (IllegalArgumentException e) {
+                    return false;
+                }
+            }
+        }
+        return false;
+    }
+
+    private void startHold(String why) {
+        if (verdict.attached() == null || holdUsedForEpoch == verdict.epoch()) return;
+        holdSinceEpoch = verdict.epoch();
+        holdUsedForEpoch = verdict.epoch();
+        holdDeadlineNanos = System.nanoTime() + config.failoverHold().toNanos();
+        log.warn("[{}] {}: holding client traffic to {} until the promoted replica is confirmed (at most {} ms)",
+                config.name(), why, verdict.attached(), config.failoverHold().toMillis());
+    }
+
+    private void round(String why) {
+        if (closed) return;
+        if (next != null) next.cancel(false);
+        rounds++;
+        roundStartNanos = System.nanoTime();
+        if (!"interval".equals(why)) log.debug("[{}] check round: {}", config.name(), why);
+        try {
+            probeAll();
+            // Sentinels or replicas may have named nodes not checked yet: check those before deciding.
+            if (learnNodes()) probeAll();
+            leaderHold();
+            decide();
+        } catch (RuntimeException e) {
+            log.error("[{}] check round failed: {}", config.name(), e.toString());
+        }
+        snapshot = buildSnapshot();
+        boolean unsettled = !verdict.hasMaster() || holdActive();
+        long delay = unsettled ? UNSETTLED_INTERVAL.toMillis() : config.check().interval().toMillis();
+        if (!closed) next = loop.schedule(() -> round("interval"), delay, TimeUnit.MILLISECONDS);
+    }
+
+    private void probeAll() {
+        List<Future<SentinelReport>> s = new ArrayList<>();
+        for (SentinelProbe p : sentinelProbes.values()) s.add(probes.submit(p::check));
+        Map<HostPort, Future<NodeReport>> n = new LinkedHashMap<>();
+        for (Map.Entry<HostPort, NodeProbe> e : nodeProbes.entrySet()) n.put(e.getKey(), probes.submit(e.getValue()::check));
+        long budget = config.check().timeout().toMillis() * 3 + 100;
+        for (Future<SentinelReport> f : s) {
+            SentinelReport r = await(f, budget);
+            if (r != null) noteSentinel(r);
+        }
+        for (Map.Entry<HostPort, Future<NodeReport>> e : n.entrySet()) {
+            NodeReport r = await(e.getValue(), budget);
+            noteNode(r != null ? r : NodeReport.down(e.getKey(), "timeout", Instant.now()));
+        }
+    }
+
+    private void noteSentinel(SentinelReport r) {
+        SentinelReport before = sentinelReports.put(r.sentinel(), r);
+        boolean wasUsable = before != null && before.usable();
+        if (before == null || wasUsable != r.usable()) {
+            if (r.usable()) log.info("[{}] Sentinel {} answers: names {} (config epoch {})", config.name(), r.sentinel(), r.master(), r.configEpoch());
+            else log.warn("[{}] Sentinel {} is not usable: {}", config.name(), r.sentinel(), r.detail());
+        }
+    }
+
+    private void noteNode(NodeReport r) {
+        NodeReport before = nodeReports.put(r.node(), r);
+        String was = before == null ? null : state(before);
+        String now = state(r);
+        if (!now.equals(was)) {
+            if (r.up()) log.info("[{}] node {} is up: {}", config.name(), r.node(), now);
+            else log.warn("[{}] node {} is down: {}", config.name(), r.node(), r.detail());
+        }
+    }
+
+    private static String state(NodeReport r) {
+        if (!r.up()) return "down";
+        if (r.role() == Role.REPLICA) return "replica of " + r.replicaOf() + (r.linkUp() ? ", link up" : ", link down");
+        return r.role().word();
+    }
+
+    /** Adds the nodes Sentinels and replicas name to the checked set. Returns whether any was new. */
+    private boolean learnNodes() {
+        Set<HostPort> seen = new LinkedHashSet<>();
+        for (SentinelReport r : sentinelReports.values()) {
+            if (r.master() != null) seen.add(r.master());
+            seen.addAll(r.replicas());
+        }
+        for (NodeReport r : nodeReports.values()) if (r.replicaOf() != null) seen.add(r.replicaOf());
+        boolean added = false;
+        for (HostPort hp : seen) {
+            if (!nodeProbes.containsKey(hp)) {
+                nodeProbes.put(hp, new NodeProbe(hp, config.redisAuth(), config.check().timeout()));
+                log.info("[{}] learned node {}", config.name(), hp);
+                added = true;
+            }
+        }
+        return added;
+    }
+
+    /** The leader Sentinel flags {@code failover_in_progress} while it still names the old master: hold. */
+    private void leaderHold() {
+        for (SentinelReport r : sentinelReports.values()) {
+            if (r.usable() && r.failoverInProgress() && r.master().equals(verdict.named()) && r.configEpoch() == verdict.epoch()) {
+                startHold("Sentinel " + r.sentinel() + " is failing over " + r.master());
+            }
+        }
+    }
+
+    private boolean holdActive() {
+        if (holdSinceEpoch == -2) return false;
+        if (System.nanoTime() - holdDeadlineNanos > 0) {
+            log.warn("[{}] no promotion confirmed within {} ms: releasing held traffic", config.name(), config.failoverHold().toMillis());
+            holdSinceEpoch = -2;
+            return false;
+        }
+        return true;
+    }
+
+    private void decide() {
+        OptionalLong hold = holdActive() ? OptionalLong.of(holdSinceEpoch) : OptionalLong.empty();
+        Observation o = new Observation(config.sentinels().size(), List.copyOf(sentinelReports.values()),
+                nodeReports, verdict, masterEpochs, hold);
+        Verdict v = election.decide(o);
+        if (hold.isPresent() && v.epoch() > hold.getAsLong()) holdSinceEpoch = -2;
+        apply(v);
+    }
+
+    private void apply(Verdict v) {
+        Verdict before = verdict;
+        verdict = v;
+        if (v.hasMaster() && (v.basis() == Basis.SENTINELS || v.basis() == Basis.HANDOVER)) {
+            masterEpochs.merge(v.master(), v.epoch(), Math::max);
+        }
+        if (!before.sameRouting(v)) transition(before, v);
+        for (String w : v.warnings()) {
+            if (warned.add(w)) log.warn("[{}] {}", config.name(), w);
+        }
+        warned.retainAll(v.warnings());
+        tripwire.watch(v.master());
+        if (config.fence()) v.fence().forEach(x -> fence(x, v));
+    }
+
+    private void transition(Verdict before, Verdict now) {
+        if (now.hasMaster()) {
+            if (!now.master().equals(lastMaster)) {
+                // A direct switch took this round; otherwise it began when the old master lost its traffic.
+                long since = before.hasMaster() ? roundStartNanos : masterLostAtNanos;
+                Duration took = lastMaster == null ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - since);
+                SwitchRecord rec = new SwitchRecord(Instant.now(), lastMaster, now.master(), took, now.basis(), now.epoch(), now.reason());
+                remember(switches, rec, HISTORY);
+                log.warn("[{}] master {} -> {} after {} ms: {}", config.name(), lastMaster == null ? "(none)" : lastMaster,
+                        now.master(), took.toMillis(), now.reason());
+                lastMaster = now.master();
+                listeners.forEach(l -> l.onVerdict(before, now));
+                listeners.forEach(l -> l.onSwitch(rec));
+                return;
+            }
+            log.info("[{}] routing to {} ({}): {}", config.name(), now.master(), now.basis(), now.reason());
+        } else {
+            if (before.hasMaster()) masterLostAtNanos = System.nanoTime();
+            if (now.held() != null) log.warn("[{}] holding sessions on {}: {}", config.name(), now.held(), now.reason());
+            else log.warn("[{}] no master: {}", config.name(), now.reason());
+        }
+        listeners.forEach(l -> l.onVerdict(before, now));
+    }
+
+    /**
+     * Demotes an old master that still says master, as Sentinel itself would seconds later
+     * ({@code +convert-to-slave}). Both answers are checked again first, so a stale report never fences;
+     * REPLICAOF to the same master twice is harmless, so several Ferry instances may all do it.
+     */
+    private void fence(HostPort old, Verdict v) {
+        Instant last = lastFence.get(old);
+        if (last != null && last.isAfter(Instant.now().minusSeconds(1))) return;
+        lastFence.put(old, Instant.now());
+        NodeProbe oldProbe = nodeProbes.get(old);
+        NodeProbe newProbe = nodeProbes.get(v.master());
+        if (oldProbe == null || newProbe == null) return;
+        probes.execute(() -> {
+            boolean ok = false;
+            String detail;
+            try {
+                if (!oldProbe.check().saysMaster() || !newProbe.check().saysMaster()) {
+                    detail = "skipped: a fresh check no longer shows both as master";
+                } else {
+                    Object r = oldProbe.command("REPLICAOF", v.master().host(), String.valueOf(v.master().port()));
+                    ok = !(r instanceof ErrorReply);
+                    detail = String.valueOf(r);
+                }
+            } catch (Exception e) {
+                detail = "failed: " + e.getMessage();
+            }
+            boolean succeeded = ok;
+            String outcome = detail;
+            loop.execute(() -> {
+                if (succeeded) fences++;
+                log.warn("[{}] fenced old master {}: REPLICAOF {} (it was master at config epoch {}, Sentinels now at {}): {}",
+                        config.name(), old, v.master(), masterEpochs.get(old), v.epoch(), outcome);
+                listeners.forEach(l -> l.onFence(old, v.master(), succeeded));
+                round("after fencing " + old);
+            });
+        });
+    }
+
+    private TopologySnapshot buildSnapshot() {
+        List<NodeReport> nodes = new ArrayList<>(nodeReports.values());
+        nodes.sort((a, b) -> a.node().compareTo(b.node()));
+        return new TopologySnapshot(config.name(), config.masterName(), verdict, nodes,
+                List.copyOf(sentinelReports.values()), List.copyOf(switches), List.copyOf(events), rounds, fences, eventCount);
+    }
+
+    private static <T> void remember(Deque<T> q, T item, int max) {
+        q.addFirst(item);
+        while (q.size() > max) q.removeLast();
+    }
+
+    private static <T> T await(Future<T> f, long millis) {
+        try {
+            return f.get(millis, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            f.cancel(true);
+            return null;
+        }
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        subscribers.forEach(SentinelSubscriber::stop);
+        tripwire.stop();
+        loop.shutdownNow();
+        probes.shutdownNow();
+        sentinelProbes.values().forEach(SentinelProbe::close);
+        nodeProbes.values().forEach(NodeProbe::close);
+    }
+}

@@ -1,0 +1,18 @@
+package dev.ferry.topology;
+
+import dev.ferry.config.HostPort;
+
+/** Told of every routing change, on the topology's own thread. Implementations must not block. */
+public interface TopologyListener {
+    /** Routing changed: master, held node or basis. */
+    void onVerdict(Verdict before, Verdict now);
+
+    /** A new master got traffic (also called at start for the first master). */
+    default void onSwitch(SwitchRecord record) {}
+
+    /** Ferry demoted an old master with REPLICAOF. */
+    default void onFence(HostPort node, HostPort newMaster, boolean succeeded) {}
+
+    /** A Sentinel event about this group arrived. */
+    default void onEvent(SentinelEvent event) {}
+}

@@ -1,0 +1,27 @@
+package dev.ferry.topology;
+
+import java.util.List;
+
+/**
+ * What one frontend's topology knows now, for the stats page, {@code ferry check} and metrics.
+ * Immutable; a new one is published after every check round.
+ */
+public record TopologySnapshot(
+        String frontend,
+        String masterName,
+        Verdict verdict,
+        List<NodeReport> nodes,
+        List<SentinelReport> sentinels,
+        List<SwitchRecord> switches,
+        List<String> recentEvents,
+        long rounds,
+        long fences,
+        long sentinelEvents) {
+
+    public TopologySnapshot {
+        nodes = List.copyOf(nodes);
+        sentinels = List.copyOf(sentinels);
+        switches = List.copyOf(switches);
+        recentEvents = List.copyOf(recentEvents);
+    }
+}
