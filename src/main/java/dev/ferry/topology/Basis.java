@@ -9,6 +9,13 @@ public enum Basis {
      * outside Sentinel ({@code FAILOVER TO}). Sentinel will fail over again on its own.
      */
     HANDOVER,
+    /**
+     * The Sentinel leading a failover of the named master announced the promoted replica
+     * ({@code +failover-state-wait-promotion}, {@code +promoted-slave}) and that replica answers ROLE
+     * master; the Sentinels' epoch follows within a second. Followed at once so that no write goes to the
+     * old master meanwhile.
+     */
+    PROMOTED,
     /** No Sentinel majority answers; the last agreed master still says master. */
     LAST_KNOWN,
     /** Static servers: the node that says master (the one Ferry had, when several claim it). */

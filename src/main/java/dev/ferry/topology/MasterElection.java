@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -24,7 +25,8 @@ import java.util.TreeSet;
  *   <li>Any other node that says master gets nothing: never two masters. If it was routed to under
  *       an older epoch, it is an old master and is fenced.</li>
  *   <li>While Sentinel is promoting a replica (the hold), the current master's sessions are held,
- *       so that no write reaches it after the replica takes over.</li>
+ *       so that no write reaches it after the replica takes over; once the leader announces the
+ *       promoted replica and it answers ROLE master, it is the master, before the epoch moves.</li>
  *   <li>Without a Sentinel majority, the last agreed master is kept while it still says master.</li>
  * </ol>
  * Static mode (no Sentinels) keeps the master it has while it says master, and takes a new one only
@@ -48,6 +50,9 @@ public final class MasterElection {
             }
             return keepLastKnown(o, warnings);
         }
+
+        Optional<Verdict> promoted = promoted(o, authority, warnings);
+        if (promoted.isPresent()) return promoted.get();
 
         Chain chain = followChain(o, authority.node);
         if (chain.master == null) {
@@ -94,6 +99,20 @@ public final class MasterElection {
                     + " < " + authority.epoch + ": an old master, to be fenced");
         }
         return new Verdict(chain.master, null, authority.epoch, authority.node, basis, reason, all, fence);
+    }
+
+    /**
+     * A promotion the Sentinel leader announced for the master the authority still names, confirmed by
+     * the replica answering ROLE master: follow it now rather than a second later when the epoch moves.
+     */
+    private Optional<Verdict> promoted(Observation o, Authority authority, List<String> warnings) {
+        if (o.promotion().isEmpty()) return Optional.empty();
+        Promotion p = o.promotion().get();
+        if (!p.of().equals(authority.node) || !o.node(p.replica()).saysMaster()) return Optional.empty();
+        return Optional.of(new Verdict(p.replica(), null, authority.epoch, authority.node, Basis.PROMOTED,
+                "Sentinel " + p.announcedBy() + " promoted " + p.replica() + " in its failover of " + p.of()
+                        + " and it answers ROLE master; the Sentinels' epoch follows",
+                claimantWarnings(o, p.replica(), authority, warnings), Set.of()));
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.ferry.topology;
 import dev.ferry.config.HostPort;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -15,6 +16,7 @@ import java.util.OptionalLong;
  * @param previous            the verdict in force now
  * @param masterEpochs        for each node Ferry has routed to as master, the config epoch it had then
  * @param holdSinceEpoch      present while Sentinel is promoting a replica: the epoch when it began
+ * @param promotion           a promotion a Sentinel leader announced, not yet reflected in the epochs
  */
 public record Observation(
         int configuredSentinels,
@@ -22,7 +24,8 @@ public record Observation(
         Map<HostPort, NodeReport> nodes,
         Verdict previous,
         Map<HostPort, Long> masterEpochs,
-        OptionalLong holdSinceEpoch) {
+        OptionalLong holdSinceEpoch,
+        Optional<Promotion> promotion) {
 
     public Observation {
         sentinels = List.copyOf(sentinels);

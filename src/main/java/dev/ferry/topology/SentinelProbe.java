@@ -46,20 +46,25 @@ final class SentinelProbe {
             Object info = link.read();
             if (addr instanceof ErrorReply e) return fail(e.message(), at, false);
             if (addr == null) {
-                return new SentinelReport(sentinel, true, false, null, -1, false, List.of(), List.of(),
+                return new SentinelReport(sentinel, true, false, null, -1, false, false, List.of(), List.of(),
                         "does not know the master name '" + masterName + "'", at);
             }
             List<?> a = (List<?>) addr;
             HostPort named = new HostPort(String.valueOf(a.get(0)), Integer.parseInt(String.valueOf(a.get(1))));
             long epoch = -1;
             boolean failover = false;
+            boolean pending = false;
             if (master instanceof List<?> fields) {
                 epoch = parseLong(field(fields, "config-epoch"));
                 String flags = field(fields, "flags");
                 failover = flags != null && flags.contains("failover_in_progress");
+                // The record keeps the old address until +switch-master; GET-MASTER-ADDR moves at the promotion.
+                String ip = field(fields, "ip");
+                String port = field(fields, "port");
+                pending = failover && named.host().equals(ip) && String.valueOf(named.port()).equals(port);
             }
             boolean tilt = info instanceof String s && s.contains("sentinel_tilt:1");
-            return new SentinelReport(sentinel, true, tilt, named, epoch, failover, addresses(replicas),
+            return new SentinelReport(sentinel, true, tilt, named, epoch, failover, pending, addresses(replicas),
                     addresses(peers), tilt ? "in TILT mode" : "", at);
         } catch (RedisException e) {
             return fail(e.getMessage().replace(sentinel + ": ", ""), at, true);
@@ -72,7 +77,7 @@ final class SentinelProbe {
 
     private SentinelReport fail(String why, Instant at, boolean reachable) {
         close();
-        return new SentinelReport(sentinel, reachable, false, null, -1, false, List.of(), List.of(), why, at);
+        return new SentinelReport(sentinel, reachable, false, null, -1, false, false, List.of(), List.of(), why, at);
     }
 
     /** Replicas or Sentinels as listed by SENTINEL REPLICAS/SENTINELS (field lists with ip and port). */

@@ -11,12 +11,14 @@ import java.util.List;
  *
  * @param master             the address it names, null when unreachable or the name is unknown
  * @param failoverInProgress its flags say {@code failover_in_progress} (it leads a failover now)
+ * @param promotionPending   it leads a failover and has not yet seen the promotion: it still names the
+ *                           master it is failing over (its record's address), so writes there are at risk
  * @param replicas           replicas it knows ({@code SENTINEL REPLICAS})
  * @param peers              other Sentinels it knows ({@code SENTINEL SENTINELS})
  */
 public record SentinelReport(
         HostPort sentinel, boolean reachable, boolean tilt, HostPort master, long configEpoch,
-        boolean failoverInProgress, List<HostPort> replicas, List<HostPort> peers, String detail, Instant at) {
+        boolean failoverInProgress, boolean promotionPending, List<HostPort> replicas, List<HostPort> peers, String detail, Instant at) {
 
     public SentinelReport {
         replicas = List.copyOf(replicas);
@@ -24,11 +26,11 @@ public record SentinelReport(
     }
 
     public static SentinelReport unreachable(HostPort sentinel, String why, Instant at) {
-        return new SentinelReport(sentinel, false, false, null, -1, false, List.of(), List.of(), why, at);
+        return new SentinelReport(sentinel, false, false, null, -1, false, false, List.of(), List.of(), why, at);
     }
 
     public static SentinelReport names(HostPort sentinel, HostPort master, long epoch, Instant at) {
-        return new SentinelReport(sentinel, true, false, master, epoch, false, List.of(), List.of(), "", at);
+        return new SentinelReport(sentinel, true, false, master, epoch, false, false, List.of(), List.of(), "", at);
     }
 
     /** Counts towards a majority: reachable, not in TILT, and it knows the master name. */

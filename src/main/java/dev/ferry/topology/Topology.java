@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -37,6 +38,8 @@ public final class Topology implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Topology.class);
     private static final Duration UNSETTLED_INTERVAL = Duration.ofMillis(50);
     private static final int HISTORY = 20;
+    /** How long an announced promotion counts as evidence; the Sentinels' epoch confirms it well before. */
+    private static final Duration PROMOTION_EVIDENCE = Duration.ofSeconds(10);
 
     private final FrontendConfig config;
     private final MasterElection election = new MasterElection();
@@ -62,6 +65,8 @@ public final class Topology implements AutoCloseable {
     private long holdSinceEpoch = -2;
     private long holdDeadlineNanos;
     private long holdUsedForEpoch = -2;
+    private Promotion promotion;
+    private long promotionSeenNanos;
     private long rounds;
     private long roundStartNanos;
     private long fences;
@@ -127,24 +132,22 @@ public final class Topology implements AutoCloseable {
         eventCount++;
         remember(events, Instant.now() + " " + ev.from() + " " + ev, HISTORY);
         log.info("[{}] Sentinel {}: {}", config.name(), ev.from(), ev);
-        if (ev.startsPromotion() && eventConcernsNamedMaster(ev)) startHold("Sentinel " + ev.from() + " " + ev.name());
+        HostPort failingOver = failingOver(ev);
+        if (ev.startsPromotion() && failingOver != null && failingOver.equals(verdict.named())) {
+            startHold("Sentinel " + ev.from() + " " + ev.name());
+        }
+        if (ev.announcesPromoted() && failingOver != null) {
+            promotion = new Promotion(ev.subject(), failingOver, ev.from());
+            promotionSeenNanos = System.nanoTime();
+        }
+        if (ev.endsFailover()) promotion = null;
         listeners.forEach(l -> l.onEvent(ev));
         round("event " + ev.name());
     }
 
-    /** The event's {@code @ <name> <ip> <port>} part is the master being failed over: ours, or an old one? */
-    private boolean eventConcernsNamedMaster(SentinelEvent ev) {
-        String[] t = ev.payload().split(" ");
-        for (int i = 0; i + 3 < t.length; i++) {
-            if (t[i].equals("@") && t[i + 1].equals(config.masterName())) {
-                try {
-                    return new HostPort(t[i + 2], Integer.parseInt(t[i + 3])).equals(verdict.named());
-                } catch (IllegalArgumentException e) {
-                    return false;
-                }
-            }
-        }
-        return false;
+    /** The master being failed over, from the event's {@code @ <name> <ip> <port>} part (null if none). */
+    private HostPort failingOver(SentinelEvent ev) {
+        return ev.masterOf(config.masterName());
     }
 
     private void startHold(String why) {
@@ -240,7 +243,7 @@ public final class Topology implements AutoCloseable {
     /** The leader Sentinel flags {@code failover_in_progress} while it still names the old master: hold. */
     private void leaderHold() {
         for (SentinelReport r : sentinelReports.values()) {
-            if (r.usable() && r.failoverInProgress() && r.master().equals(verdict.named()) && r.configEpoch() == verdict.epoch()) {
+            if (r.usable() && r.promotionPending() && r.master().equals(verdict.named()) && r.configEpoch() == verdict.epoch()) {
                 startHold("Sentinel " + r.sentinel() + " is failing over " + r.master());
             }
         }
@@ -258,17 +261,20 @@ public final class Topology implements AutoCloseable {
 
     private void decide() {
         OptionalLong hold = holdActive() ? OptionalLong.of(holdSinceEpoch) : OptionalLong.empty();
+        if (promotion != null && System.nanoTime() - promotionSeenNanos > PROMOTION_EVIDENCE.toNanos()) promotion = null;
         Observation o = new Observation(config.sentinels().size(), List.copyOf(sentinelReports.values()),
-                nodeReports, verdict, masterEpochs, hold);
+                nodeReports, verdict, masterEpochs, hold, Optional.ofNullable(promotion));
         Verdict v = election.decide(o);
-        if (hold.isPresent() && v.epoch() > hold.getAsLong()) holdSinceEpoch = -2;
+        // The hold ends once a new master is routed (promoted replica, or the epoch moved on).
+        if (hold.isPresent() && v.hasMaster() && (v.epoch() > hold.getAsLong() || v.basis() == Basis.PROMOTED)) holdSinceEpoch = -2;
+        if (v.epoch() > verdict.epoch()) promotion = null;  // the epochs caught up: the evidence is spent
         apply(v);
     }
 
     private void apply(Verdict v) {
         Verdict before = verdict;
         verdict = v;
-        if (v.hasMaster() && (v.basis() == Basis.SENTINELS || v.basis() == Basis.HANDOVER)) {
+        if (v.hasMaster() && (v.basis() == Basis.SENTINELS || v.basis() == Basis.HANDOVER || v.basis() == Basis.PROMOTED)) {
             masterEpochs.merge(v.master(), v.epoch(), Math::max);
         }
         if (!before.sameRouting(v)) transition(before, v);

@@ -1,0 +1,125 @@
+package dev.ferry.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The configuration is validated once, and every mistake names its key. */
+class ConfigLoaderTest {
+    private final ConfigLoader loader = new ConfigLoader(Map.of("REDIS_PASSWORD", "s3cret", "ADMIN_PW", "adm1n-pw")::get);
+
+    private FerryConfig parse(String yaml) throws ConfigException {
+        return loader.parse(Path.of("ferry.yaml"), yaml);
+    }
+
+    private static final String FULL = """
+            frontends:
+              - name: orders
+                bind: 127.0.0.1:6379
+                master: mymaster
+                sentinels: [127.0.0.1:26379, 127.0.0.1:26380, 127.0.0.1:26381]
+                servers: [127.0.0.1:6380, 127.0.0.1:6381]
+                password: ${REDIS_PASSWORD}
+                check: { interval: 1s, timeout: 500ms }
+            admin:
+              bind: 127.0.0.1:1936
+              user: admin
+              password: ${ADMIN_PW}
+            """;
+
+    @Test
+    void theDocumentedExampleLoadsWithEnvironmentVariablesExpanded() throws Exception {
+        FerryConfig c = parse(FULL);
+        FrontendConfig f = c.frontends().get(0);
+        assertThat(f.name()).isEqualTo("orders");
+        assertThat(f.bind()).isEqualTo(HostPort.parse("127.0.0.1:6379"));
+        assertThat(f.sentinels()).hasSize(3);
+        assertThat(f.servers()).hasSize(2);
+        assertThat(f.redisAuth().password()).isEqualTo("s3cret");
+        assertThat(f.check().interval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(f.check().timeout()).isEqualTo(Duration.ofMillis(500));
+        assertThat(f.waitForMaster()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(f.fence()).isTrue();
+        assertThat(c.admin()).get().extracting(AdminConfig::password).isEqualTo("adm1n-pw");
+    }
+
+    @Test
+    void passwordsNeverAppearInTheConfigsTextForm() throws Exception {
+        FerryConfig c = parse(FULL);
+        assertThat(c.toString()).doesNotContain("s3cret").doesNotContain("adm1n-pw");
+    }
+
+    @Test
+    void anUnknownKeyIsNamed() {
+        assertThatThrownBy(() -> parse(FULL.replace("    master: mymaster", "    master: mymaster\n    mastr: x")))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("frontends[0].mastr: unknown key");
+    }
+
+    @Test
+    void aBadAddressIsNamed() {
+        assertThatThrownBy(() -> parse(FULL.replace("127.0.0.1:26380", "127.0.0.1")))
+                .hasMessage("frontends[0].sentinels[1]: '127.0.0.1' is not host:port");
+    }
+
+    @Test
+    void aDuplicateBindIsNamed() {
+        String two = FULL.replace("admin:", """
+                  - name: billing
+                    bind: 127.0.0.1:6379
+                    servers: [127.0.0.1:7000]
+                admin:""");
+        assertThatThrownBy(() -> parse(two)).hasMessage("frontends[1].bind: 127.0.0.1:6379 is already the bind of frontends[0]");
+    }
+
+    @Test
+    void sentinelsWithoutAMasterNameAreRefused() {
+        assertThatThrownBy(() -> parse(FULL.replace("    master: mymaster\n", "")))
+                .hasMessageStartingWith("frontends[0].master: missing");
+    }
+
+    @Test
+    void anUnsetEnvironmentVariableIsNamedWithItsKey() {
+        assertThatThrownBy(() -> parse(FULL.replace("${REDIS_PASSWORD}", "${NOPE}")))
+                .hasMessage("frontends[0].password: environment variable NOPE is not set");
+    }
+
+    @Test
+    void aDefaultAfterColonDashIsUsedWhenTheVariableIsUnset() throws Exception {
+        FerryConfig c = parse(FULL.replace("${REDIS_PASSWORD}", "${NOPE:-fallback}"));
+        assertThat(c.frontends().get(0).redisAuth().password()).isEqualTo("fallback");
+    }
+
+    @Test
+    void aBadDurationIsNamed() {
+        assertThatThrownBy(() -> parse(FULL.replace("interval: 1s", "interval: soon")))
+                .hasMessage("frontends[0].check.interval: 'soon' is not a duration such as 500ms, 1s, 2m");
+    }
+
+    @Test
+    void invalidYamlIsOneLine() {
+        assertThatThrownBy(() -> parse("frontends: [\n  - name: x\n"))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("ferry.yaml: not valid YAML:")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+    }
+
+    @Test
+    void anUnreadableFileIsNamed() {
+        assertThatThrownBy(() -> loader.load(Path.of("/nonexistent/ferry.yaml")))
+                .hasMessage("/nonexistent/ferry.yaml: cannot read the configuration file (no such file)");
+    }
+
+    @Test
+    void aFrontendNeedsSentinelsOrServers() {
+        assertThatThrownBy(() -> parse("frontends:\n  - name: x\n    bind: 127.0.0.1:1\n"))
+                .hasMessageStartingWith("frontends[0]: needs sentinels: (recommended) or servers:");
+    }
+
+    @Test
+    void anEmptyFileSaysWhatIsMissing() {
+        assertThatThrownBy(() -> parse("")).hasMessageStartingWith("frontends: missing");
+    }
+}
