@@ -3,15 +3,18 @@
 # a JDK 17+, Maven, redis-server, redis-sentinel, redis-tools.
 #   --with-haproxy    also haproxy (side-by-side measurements against the seed's HAProxy)
 #   --with-chromium   also chromium and fonts-dejavu-core (screenshots of the stats page)
+#   --with-netns      also iproute2 and nftables (partition tests in network namespaces)
 set -euo pipefail
 
 with_haproxy=0
 with_chromium=0
+with_netns=0
 for arg in "$@"; do
   case "$arg" in
     --with-haproxy) with_haproxy=1 ;;
     --with-chromium) with_chromium=1 ;;
-    *) echo "usage: $0 [--with-haproxy] [--with-chromium]" >&2; exit 2 ;;
+    --with-netns) with_netns=1 ;;
+    *) echo "usage: $0 [--with-haproxy] [--with-chromium] [--with-netns]" >&2; exit 2 ;;
   esac
 done
 
@@ -36,6 +39,11 @@ if [ "$with_haproxy" = 1 ]; then has haproxy || need+=(haproxy); fi
 if [ "$with_chromium" = 1 ]; then
   has chromium || need+=(chromium)
   has_pkg fonts-dejavu-core || need+=(fonts-dejavu-core)
+fi
+
+if [ "$with_netns" = 1 ]; then
+  has ip || need+=(iproute2)
+  has nft || need+=(nftables)
 fi
 
 if [ ${#need[@]} -eq 0 ]; then
