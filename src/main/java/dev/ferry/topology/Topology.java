@@ -115,6 +115,42 @@ public final class Topology implements AutoCloseable {
         return snapshot;
     }
 
+    /**
+     * For a planned failover: holds client traffic to the current master (sessions paused, new connections
+     * wait) for at most {@code max}, until a promotion is followed or {@link #releaseHold} is called.
+     * Returns the verdict in force when the hold began.
+     */
+    public Verdict holdForPlannedFailover(String why, Duration max) throws Exception {
+        return loop.submit(() -> {
+            holdUsedForEpoch = -2;
+            startHold(why, max);
+            decide();
+            snapshot = buildSnapshot();
+            return verdict;
+        }).get();
+    }
+
+    /** Ends a hold early (a planned failover that rolled back). */
+    public void releaseHold() throws Exception {
+        loop.submit(() -> {
+            if (holdSinceEpoch != -2) log.warn("[{}] hold released", config.name());
+            holdSinceEpoch = -2;
+            round("hold released");
+        }).get();
+    }
+
+    /**
+     * Evidence of a promotion observed by a planned failover (the same evidence a Sentinel leader's
+     * {@code +failover-state-wait-promotion} gives); a round follows at once.
+     */
+    public void notePromotion(HostPort replica, HostPort of, HostPort announcedBy) {
+        loop.execute(() -> {
+            promotion = new Promotion(replica, of, announcedBy);
+            promotionSeenNanos = System.nanoTime();
+            round("promotion of " + replica + " observed");
+        });
+    }
+
     /** Asks for a round as soon as possible; rounds requested while one is queued coalesce. */
     public void requestRound(String why) {
         if (closed) return;
@@ -151,10 +187,14 @@ public final class Topology implements AutoCloseable {
     }
 
     private void startHold(String why) {
+        startHold(why, config.failoverHold());
+    }
+
+    private void startHold(String why, Duration max) {
         if (verdict.attached() == null || holdUsedForEpoch == verdict.epoch()) return;
         holdSinceEpoch = verdict.epoch();
         holdUsedForEpoch = verdict.epoch();
-        holdDeadlineNanos = System.nanoTime() + config.failoverHold().toNanos();
+        holdDeadlineNanos = System.nanoTime() + max.toNanos();
         log.warn("[{}] {}: holding client traffic to {} until the promoted replica is confirmed (at most {} ms)",
                 config.name(), why, verdict.attached(), config.failoverHold().toMillis());
     }
