@@ -111,7 +111,7 @@ public final class PlannedFailover {
             rollback(m);
             throw new FailoverFailed("could not pause writes on " + m + ": " + e.getMessage() + "; rolled back");
         }
-        step("pause: client traffic held" + (topology.isPresent() ? " at Ferry" : "") + " and CLIENT PAUSE WRITE on " + m);
+        step("pause: " + (topology.isPresent() ? "client traffic held at Ferry and " : "") + "CLIENT PAUSE WRITE on " + m);
         long masterOffset;
         long targetOffset = -1;
         try {
