@@ -30,6 +30,7 @@ final class CheckCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        quietLogs();
         FerryConfig cfg;
         try {
             cfg = config.load();
@@ -47,6 +48,12 @@ final class CheckCommand implements Callable<Integer> {
         out.println(ok ? "OK" : "PROBLEMS FOUND");
         out.flush();
         return ok ? 0 : 1;
+    }
+
+    /** The report says it all; the topology's own log lines would repeat it on stderr. */
+    private static void quietLogs() {
+        org.slf4j.Logger root = org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        if (root instanceof ch.qos.logback.classic.Logger l) l.setLevel(ch.qos.logback.classic.Level.ERROR);
     }
 
     private static boolean report(PrintWriter out, FrontendConfig fc, TopologySnapshot s) {
@@ -81,6 +88,7 @@ final class CheckCommand implements Callable<Integer> {
             ok = false;
         }
         for (String w : v.warnings()) out.println("  warning: " + w);
+        for (String a : s.advice()) out.println("  note:    " + a);
         if (!v.warnings().isEmpty()) ok = false;
         return ok;
     }

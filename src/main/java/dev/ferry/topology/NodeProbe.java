@@ -58,15 +58,34 @@ final class NodeProbe {
         Role role = Role.parse(String.valueOf(r.get(0)));
         if (role == Role.MASTER) {
             long offset = r.size() > 1 && r.get(1) instanceof Long l ? l : -1;
-            return new NodeReport(node, true, Role.MASTER, null, false, offset, "", micros, at);
+            int[] minReplicas = minReplicas();
+            return new NodeReport(node, true, Role.MASTER, null, false, offset, "", micros, at, minReplicas[0], minReplicas[1]);
         }
         if (role == Role.REPLICA && r.size() >= 5) {
             HostPort of = new HostPort(String.valueOf(r.get(1)), ((Long) r.get(2)).intValue());
             boolean up = "connected".equals(String.valueOf(r.get(3)));
             long offset = r.get(4) instanceof Long l ? l : -1;
-            return new NodeReport(node, true, Role.REPLICA, of, up, offset, up ? "" : "link " + r.get(3), micros, at);
+            return new NodeReport(node, true, Role.REPLICA, of, up, offset, up ? "" : "link " + r.get(3), micros, at, -1, -1);
         }
-        return new NodeReport(node, true, role, null, false, -1, "", micros, at);
+        return new NodeReport(node, true, role, null, false, -1, "", micros, at, -1, -1);
+    }
+
+    /** A master's min-replicas-to-write and min-replicas-max-lag; -1 when CONFIG is refused (ACL, renamed). */
+    private int[] minReplicas() {
+        try {
+            Object reply = link.call("CONFIG", "GET", "min-replicas-*");
+            int toWrite = -1;
+            int maxLag = -1;
+            if (reply instanceof List<?> kv) {
+                for (int i = 0; i + 1 < kv.size(); i += 2) {
+                    if ("min-replicas-to-write".equals(kv.get(i))) toWrite = Integer.parseInt(String.valueOf(kv.get(i + 1)));
+                    if ("min-replicas-max-lag".equals(kv.get(i))) maxLag = Integer.parseInt(String.valueOf(kv.get(i + 1)));
+                }
+            }
+            return new int[] {toWrite, maxLag};
+        } catch (IOException | RuntimeException e) {
+            return new int[] {-1, -1};
+        }
     }
 
     private NodeReport fail(String why, Instant at) {

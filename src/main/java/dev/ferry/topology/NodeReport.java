@@ -14,21 +14,23 @@ import java.time.Instant;
  * @param offset     replication offset (master: its own; replica: processed)
  * @param detail     why it is down, or a short note (never a password)
  * @param latencyMicros round trip of the PING
+ * @param minReplicasToWrite a master's {@code min-replicas-to-write} (-1 unknown: not a master, or CONFIG refused)
+ * @param minReplicasMaxLag  a master's {@code min-replicas-max-lag} in seconds (-1 unknown)
  */
 public record NodeReport(
         HostPort node, boolean up, Role role, HostPort replicaOf, boolean linkUp, long offset,
-        String detail, long latencyMicros, Instant at) {
+        String detail, long latencyMicros, Instant at, int minReplicasToWrite, int minReplicasMaxLag) {
 
     public static NodeReport down(HostPort node, String why, Instant at) {
-        return new NodeReport(node, false, Role.UNKNOWN, null, false, -1, why, -1, at);
+        return new NodeReport(node, false, Role.UNKNOWN, null, false, -1, why, -1, at, -1, -1);
     }
 
     public static NodeReport master(HostPort node, long offset, Instant at) {
-        return new NodeReport(node, true, Role.MASTER, null, false, offset, "", 0, at);
+        return new NodeReport(node, true, Role.MASTER, null, false, offset, "", 0, at, -1, -1);
     }
 
     public static NodeReport replica(HostPort node, HostPort of, boolean linkUp, long offset, Instant at) {
-        return new NodeReport(node, true, Role.REPLICA, of, linkUp, offset, "", 0, at);
+        return new NodeReport(node, true, Role.REPLICA, of, linkUp, offset, "", 0, at, -1, -1);
     }
 
     public boolean saysMaster() {

@@ -47,14 +47,16 @@ final class SentinelProbe {
             if (addr instanceof ErrorReply e) return fail(e.message(), at, false);
             if (addr == null) {
                 return new SentinelReport(sentinel, true, false, null, -1, false, false, List.of(), List.of(),
-                        "does not know the master name '" + masterName + "'", at);
+                        "does not know the master name '" + masterName + "'", at, -1);
             }
             List<?> a = (List<?>) addr;
             HostPort named = new HostPort(String.valueOf(a.get(0)), Integer.parseInt(String.valueOf(a.get(1))));
             long epoch = -1;
             boolean failover = false;
             boolean pending = false;
+            long downAfter = -1;
             if (master instanceof List<?> fields) {
+                downAfter = parseLong(field(fields, "down-after-milliseconds"));
                 epoch = parseLong(field(fields, "config-epoch"));
                 String flags = field(fields, "flags");
                 failover = flags != null && flags.contains("failover_in_progress");
@@ -65,7 +67,7 @@ final class SentinelProbe {
             }
             boolean tilt = info instanceof String s && s.contains("sentinel_tilt:1");
             return new SentinelReport(sentinel, true, tilt, named, epoch, failover, pending, addresses(replicas),
-                    addresses(peers), tilt ? "in TILT mode" : "", at);
+                    addresses(peers), tilt ? "in TILT mode" : "", at, downAfter);
         } catch (RedisException e) {
             return fail(e.getMessage().replace(sentinel + ": ", ""), at, true);
         } catch (IOException e) {
@@ -77,7 +79,7 @@ final class SentinelProbe {
 
     private SentinelReport fail(String why, Instant at, boolean reachable) {
         close();
-        return new SentinelReport(sentinel, reachable, false, null, -1, false, false, List.of(), List.of(), why, at);
+        return new SentinelReport(sentinel, reachable, false, null, -1, false, false, List.of(), List.of(), why, at, -1);
     }
 
     /** Replicas or Sentinels as listed by SENTINEL REPLICAS/SENTINELS (field lists with ip and port). */

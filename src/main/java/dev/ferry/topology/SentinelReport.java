@@ -15,10 +15,11 @@ import java.util.List;
  *                           master it is failing over (its record's address), so writes there are at risk
  * @param replicas           replicas it knows ({@code SENTINEL REPLICAS})
  * @param peers              other Sentinels it knows ({@code SENTINEL SENTINELS})
+ * @param downAfterMillis    its {@code down-after-milliseconds} for this master (-1 unknown)
  */
 public record SentinelReport(
         HostPort sentinel, boolean reachable, boolean tilt, HostPort master, long configEpoch,
-        boolean failoverInProgress, boolean promotionPending, List<HostPort> replicas, List<HostPort> peers, String detail, Instant at) {
+        boolean failoverInProgress, boolean promotionPending, List<HostPort> replicas, List<HostPort> peers, String detail, Instant at, long downAfterMillis) {
 
     public SentinelReport {
         replicas = List.copyOf(replicas);
@@ -26,11 +27,11 @@ public record SentinelReport(
     }
 
     public static SentinelReport unreachable(HostPort sentinel, String why, Instant at) {
-        return new SentinelReport(sentinel, false, false, null, -1, false, false, List.of(), List.of(), why, at);
+        return new SentinelReport(sentinel, false, false, null, -1, false, false, List.of(), List.of(), why, at, -1);
     }
 
     public static SentinelReport names(HostPort sentinel, HostPort master, long epoch, Instant at) {
-        return new SentinelReport(sentinel, true, false, master, epoch, false, false, List.of(), List.of(), "", at);
+        return new SentinelReport(sentinel, true, false, master, epoch, false, false, List.of(), List.of(), "", at, -1);
     }
 
     /** Counts towards a majority: reachable, not in TILT, and it knows the master name. */

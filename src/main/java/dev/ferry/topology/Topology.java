@@ -391,8 +391,11 @@ public final class Topology implements AutoCloseable {
     private TopologySnapshot buildSnapshot() {
         List<NodeReport> nodes = new ArrayList<>(nodeReports.values());
         nodes.sort((a, b) -> a.node().compareTo(b.node()));
+        List<SentinelReport> sentinels = List.copyOf(sentinelReports.values());
+        List<String> advice = DurabilityAdvice.of(verdict.master() == null ? null : nodeReports.get(verdict.master()), sentinels)
+                .map(List::of).orElse(List.of());
         return new TopologySnapshot(config.name(), config.masterName(), verdict, nodes,
-                List.copyOf(sentinelReports.values()), List.copyOf(switches), List.copyOf(events), rounds, fences, eventCount);
+                sentinels, List.copyOf(switches), List.copyOf(events), rounds, fences, eventCount, advice);
     }
 
     private static <T> void remember(Deque<T> q, T item, int max) {

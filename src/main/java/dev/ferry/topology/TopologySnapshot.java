@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * What one frontend's topology knows now, for the stats page, {@code ferry check} and metrics.
- * Immutable; a new one is published after every check round.
+ * Immutable; a new one is published after every check round. {@code advice} says what no front end
+ * can save (see {@link DurabilityAdvice}).
  */
 public record TopologySnapshot(
         String frontend,
@@ -16,12 +17,14 @@ public record TopologySnapshot(
         List<String> recentEvents,
         long rounds,
         long fences,
-        long sentinelEvents) {
+        long sentinelEvents,
+        List<String> advice) {
 
     public TopologySnapshot {
         nodes = List.copyOf(nodes);
         sentinels = List.copyOf(sentinels);
         switches = List.copyOf(switches);
         recentEvents = List.copyOf(recentEvents);
+        advice = List.copyOf(advice);
     }
 }

@@ -45,7 +45,7 @@ class MasterElectionTest {
         }
 
         Given sentinelInTilt(HostPort s, HostPort names, long epoch) {
-            sentinels.add(new SentinelReport(s, true, true, names, epoch, false, false, List.of(), List.of(), "in TILT mode", NOW));
+            sentinels.add(new SentinelReport(s, true, true, names, epoch, false, false, List.of(), List.of(), "in TILT mode", NOW, -1));
             return this;
         }
 
