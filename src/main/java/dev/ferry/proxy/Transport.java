@@ -12,6 +12,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import java.util.concurrent.TimeUnit;
 
 /** Native epoll on Linux, NIO elsewhere; one boss and one worker group shared by every frontend. */
 public final class Transport implements AutoCloseable {
@@ -50,9 +51,12 @@ public final class Transport implements AutoCloseable {
         return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
     }
 
+    /** Bounded: inside a JVM shutdown hook an event loop may never confirm, and a stop must not hang. */
     @Override
     public void close() {
-        boss.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
-        workers.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        var b = boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        var w = workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        b.awaitUninterruptibly(3, TimeUnit.SECONDS);
+        w.awaitUninterruptibly(3, TimeUnit.SECONDS);
     }
 }

@@ -83,6 +83,33 @@ class CommandLineTest {
     }
 
     @Test
+    void runStopsCleanlyOnSigterm() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path p = config("frontends:\n  - name: orders\n    bind: 127.0.0.1:" + port + "\n    servers: [127.0.0.1:1]\n");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process ferry = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "run", "--config", p.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("ferry.log").toFile()).start();
+        try {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> {
+                try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                    return true;
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            });
+            ferry.destroy(); // SIGTERM
+            assertThat(ferry.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).as("stopped within 10 s").isTrue();
+            assertThat(Files.readString(dir.resolve("ferry.log"))).contains("stopping: closing listeners and client sessions")
+                    .doesNotContain("Exception");
+        } finally {
+            ferry.destroyForcibly();
+        }
+    }
+
+    @Test
     void checkReportsUnreachableSentinelsAndExitsNonZero() throws Exception {
         int a;
         int b;
