@@ -87,7 +87,10 @@ public final class Router implements TopologyListener {
     public synchronized void onVerdict(Verdict before, Verdict now) {
         HostPort was = before.attached();
         HostPort next = now.attached();
-        route = now.master() == null ? null : new Route(now.master(), ++generation);
+        // A new basis for the same master (say, Sentinels lost their majority) is not a new route:
+        // sessions connecting meanwhile stay valid.
+        if (now.master() == null) route = null;
+        else if (route == null || !route.node().equals(now.master())) route = new Route(now.master(), ++generation);
         if (was != null && !was.equals(next)) {
             int cut = sessions.cut(was);
             if (cut > 0) log.warn("[{}] cut {} client sessions on {}: it is no longer the master", frontend, cut, was);
