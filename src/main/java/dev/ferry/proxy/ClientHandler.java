@@ -121,7 +121,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (session == null) {
+            // Reads are off until a backend is attached, so this should not happen; if it does, the
+            // client must see its bytes were not sent rather than wait for a reply that never comes.
             ReferenceCountUtil.release(msg);
+            ctx.close();
             return;
         }
         int n = ((ByteBuf) msg).readableBytes();
