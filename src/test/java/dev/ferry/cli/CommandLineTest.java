@@ -89,8 +89,8 @@ class CommandLineTest {
             port = s.getLocalPort();
         }
         Path p = config("frontends:\n  - name: orders\n    bind: 127.0.0.1:" + port + "\n    servers: [127.0.0.1:1]\n");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process ferry = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process ferry = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "run", "--config", p.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("ferry.log").toFile()).start();
         try {
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> {
