@@ -93,13 +93,8 @@ class CommandLineTest {
         Process ferry = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "run", "--config", p.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("ferry.log").toFile()).start();
         try {
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> {
-                try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
-                    return true;
-                } catch (java.io.IOException e) {
-                    return false;
-                }
-            });
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+                    .until(() -> Files.readString(dir.resolve("ferry.log")).contains("running; Ctrl-C or SIGTERM stops it"));
             ferry.destroy(); // SIGTERM
             assertThat(ferry.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).as("stopped within 10 s").isTrue();
             assertThat(Files.readString(dir.resolve("ferry.log"))).contains("stopping: closing listeners and client sessions")
