@@ -82,7 +82,8 @@ public final class ConfigLoader {
             if (names.put(f.name(), at) != null) {
                 throw new ConfigException(at + ".name: '" + f.name() + "' is used by " + names.get(f.name()) + " too");
             }
-            String other = binds.put(f.bind(), at);
+            // Port 0 asks for a free port, so two of those never clash.
+            String other = f.bind().port() == 0 ? null : binds.put(f.bind(), at);
             if (other != null) throw new ConfigException(at + ".bind: " + f.bind() + " is already the bind of " + other);
             frontends.add(f);
         }
@@ -90,7 +91,7 @@ public final class ConfigLoader {
         if (top.get("admin") != null) {
             AdminConfig a = admin(map("admin", top.get("admin")));
             for (FrontendConfig f : frontends) {
-                if (f.bind().equals(a.bind())) {
+                if (a.bind().port() != 0 && f.bind().equals(a.bind())) {
                     throw new ConfigException("admin.bind: " + a.bind() + " is already the bind of frontend '" + f.name() + "'");
                 }
             }

@@ -1,0 +1,168 @@
+package dev.ferry.admin;
+
+import dev.ferry.Ferry;
+import dev.ferry.config.HostPort;
+import dev.ferry.proxy.Router;
+import dev.ferry.proxy.TrafficStats;
+import dev.ferry.topology.NodeReport;
+import dev.ferry.topology.SentinelReport;
+import dev.ferry.topology.SwitchRecord;
+import dev.ferry.topology.Topology;
+import dev.ferry.topology.TopologyListener;
+import dev.ferry.topology.Verdict;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+
+/**
+ * Ferry's counters and states as Micrometer meters, scraped in Prometheus text format. Meters read the
+ * router's LongAdders and the topology's latest snapshot at scrape time, so the data path pays nothing;
+ * nodes learned later (from Sentinels or replicas) are registered when a scrape or tick first sees them.
+ */
+final class FerryMetrics implements AutoCloseable {
+    static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    private static final Duration[] SWITCH_BUCKETS = {Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMillis(100),
+            Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
+            Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60)};
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Ferry ferry;
+    private final Set<String> registered = new HashSet<>();
+    private volatile boolean closed;
+
+    FerryMetrics(Ferry ferry) {
+        this.ferry = ferry;
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        for (Ferry.Frontend fr : ferry.frontends()) frontend(fr);
+        registerNew();
+    }
+
+    /** Prometheus text exposition of every meter, after registering nodes seen since the last call. */
+    String scrape() {
+        registerNew();
+        return registry.scrape();
+    }
+
+    /** Registers meters for nodes and Sentinels not seen before. Cheap when there are none. */
+    synchronized void registerNew() {
+        if (closed) return;
+        for (Ferry.Frontend fr : ferry.frontends()) {
+            Set<HostPort> nodes = new LinkedHashSet<>(fr.config().servers());
+            fr.topology().snapshot().nodes().forEach(r -> nodes.add(r.node()));
+            nodes.addAll(fr.router().allNodeStats().keySet());
+            for (HostPort n : nodes) {
+                if (registered.add(fr.config().name() + " node " + n)) node(fr, n);
+            }
+            Set<HostPort> sentinels = new LinkedHashSet<>(fr.config().sentinels());
+            fr.topology().snapshot().sentinels().forEach(r -> sentinels.add(r.sentinel()));
+            for (HostPort s : sentinels) {
+                if (registered.add(fr.config().name() + " sentinel " + s)) sentinel(fr, s);
+            }
+        }
+    }
+
+    private void frontend(Ferry.Frontend fr) {
+        Tags t = Tags.of("frontend", fr.config().name());
+        Router router = fr.router();
+        Topology topology = fr.topology();
+        Gauge.builder("ferry.clients.waiting", router, r -> r.stats().waitingNow.sum()).tags(t)
+                .description("Client connections waiting for a master now").register(registry);
+        FunctionCounter.builder("ferry.clients.waited", router, r -> r.stats().waited.sum()).tags(t)
+                .description("Client connections that had to wait for a master").register(registry);
+        FunctionCounter.builder("ferry.wait.timeouts", router, r -> r.stats().waitTimeouts.sum()).tags(t)
+                .description("Client connections closed because no master appeared within wait-for-master").register(registry);
+        Gauge.builder("ferry.frontend.has.master", topology, x -> x.snapshot().verdict().hasMaster() ? 1 : 0).tags(t)
+                .description("1 when the frontend routes to a master now").register(registry);
+        Gauge.builder("ferry.frontend.held", topology, x -> x.snapshot().verdict().held() != null ? 1 : 0).tags(t)
+                .description("1 while client sessions are held because Sentinel is promoting a replica").register(registry);
+        FunctionCounter.builder("ferry.fences", topology, x -> x.snapshot().fences()).tags(t)
+                .description("Old masters demoted by Ferry with REPLICAOF").register(registry);
+        FunctionCounter.builder("ferry.sentinel.events", topology, x -> x.snapshot().sentinelEvents()).tags(t)
+                .description("Sentinel events about this master name (+sdown, +switch-master...)").register(registry);
+        FunctionCounter.builder("ferry.check.rounds", topology, x -> x.snapshot().rounds()).tags(t)
+                .description("Check rounds of the Sentinels and nodes").register(registry);
+        Counter changes = Counter.builder("ferry.master.changes").tags(t)
+                .description("Changes of the routed master (the first master at start is not a change)").register(registry);
+        Timer took = Timer.builder("ferry.switch.duration").tags(t).serviceLevelObjectives(SWITCH_BUCKETS)
+                .description("From the old master losing client traffic to the new one getting it").register(registry);
+        topology.addListener(new TopologyListener() {
+            @Override
+            public void onVerdict(Verdict before, Verdict now) {}
+
+            @Override
+            public void onSwitch(SwitchRecord record) {
+                if (closed || record.from() == null) return;
+                changes.increment();
+                took.record(record.took());
+            }
+        });
+    }
+
+    private void node(Ferry.Frontend fr, HostPort node) {
+        Tags t = Tags.of("frontend", fr.config().name(), "node", node.toString());
+        // The router creates this on the node's first session anyway; creating it now lets meters hold it.
+        TrafficStats s = fr.router().nodeStats(node);
+        Gauge.builder("ferry.sessions.active", s, x -> x.sessionsNow.sum()).tags(t)
+                .description("Client sessions connected to the node now").register(registry);
+        counter("ferry.sessions", s, x -> x.sessionsTotal, t, "Client sessions connected to the node");
+        counter("ferry.bytes.received", s, x -> x.bytesFromClients, t, "Bytes received from clients for the node");
+        counter("ferry.bytes.sent", s, x -> x.bytesToClients, t, "Bytes sent to clients from the node");
+        counter("ferry.connect.errors", s, x -> x.connectErrors, t, "Failed connections to the node (refused, timeout)");
+        counter("ferry.sessions.cut", s, x -> x.sessionsCut, t, "Client sessions closed because the node stopped being master");
+        Topology topology = fr.topology();
+        Gauge.builder("ferry.node.up", topology, x -> report(x, node) != null && report(x, node).up() ? 1 : 0).tags(t)
+                .description("1 when the last check of the node answered PING and ROLE").register(registry);
+        Gauge.builder("ferry.node.is.master", topology, x -> node.equals(x.snapshot().verdict().master()) ? 1 : 0).tags(t)
+                .description("1 when Ferry routes clients to this node").register(registry);
+        Gauge.builder("ferry.node.check.latency", topology, x -> latencySeconds(report(x, node))).tags(t).baseUnit("seconds")
+                .description("Round trip of the last check's PING; NaN while the node is down").register(registry);
+    }
+
+    private void sentinel(Ferry.Frontend fr, HostPort sentinel) {
+        Tags t = Tags.of("frontend", fr.config().name(), "sentinel", sentinel.toString());
+        Gauge.builder("ferry.sentinel.up", fr.topology(), x -> {
+            for (SentinelReport r : x.snapshot().sentinels()) {
+                if (r.sentinel().equals(sentinel)) return r.usable() ? 1 : 0;
+            }
+            return 0;
+        }).tags(t).description("1 when the Sentinel answers, is not in TILT and names a master").register(registry);
+    }
+
+    private void counter(String name, TrafficStats s, Function<TrafficStats, LongAdder> f, Tags t, String description) {
+        FunctionCounter.builder(name, s, x -> f.apply(x).sum()).tags(t).description(description).register(registry);
+    }
+
+    private static NodeReport report(Topology t, HostPort node) {
+        for (NodeReport r : t.snapshot().nodes()) {
+            if (r.node().equals(node)) return r;
+        }
+        return null;
+    }
+
+    private static double latencySeconds(NodeReport r) {
+        return r == null || !r.up() || r.latencyMicros() < 0 ? Double.NaN : r.latencyMicros() / 1e6;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        registry.close();
+    }
+}

@@ -1,0 +1,172 @@
+package dev.ferry.admin;
+
+import dev.ferry.Ferry;
+import dev.ferry.config.AdminConfig;
+import dev.ferry.config.Credentials;
+import dev.ferry.config.FrontendConfig;
+import dev.ferry.config.HostPort;
+import dev.ferry.proxy.Router;
+import dev.ferry.proxy.TrafficStats;
+import dev.ferry.topology.NodeReport;
+import dev.ferry.topology.SentinelReport;
+import dev.ferry.topology.SwitchRecord;
+import dev.ferry.topology.TopologySnapshot;
+import dev.ferry.topology.Verdict;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A plain, immutable view of one Ferry for the page, JSON and CSV renderers. Every free text (reasons,
+ * details, events) passes through {@link #redact} so no configured password can reach a page.
+ */
+public record StatsModel(String nodeName, String version, Instant generated, Duration refresh, List<FrontendView> frontends) {
+
+    /** One frontend: who is master and why, its counters, nodes, Sentinels and history. */
+    public record FrontendView(
+            String name, HostPort bind, String masterName, boolean staticMode,
+            HostPort master, HostPort held, HostPort named, long epoch, String basis, String reason, List<String> warnings,
+            Traffic traffic, long waitingNow, long waited, long waitTimeouts, long rounds, long fences, long sentinelEvents,
+            List<NodeView> nodes, List<SentinelView> sentinels, List<SwitchView> switches, List<String> events) {
+
+        public boolean hasMaster() {
+            return master != null;
+        }
+
+        /** "master", "held" (Sentinel is promoting a replica) or "none". */
+        public String status() {
+            return master != null ? "master" : held != null ? "held" : "none";
+        }
+
+        public long sentinelsAnswering() {
+            return sentinels.stream().filter(SentinelView::usable).count();
+        }
+    }
+
+    /** Client traffic of a frontend or of one node. Bytes in are from clients, bytes out to clients. */
+    public record Traffic(long sessionsNow, long sessionsTotal, long bytesIn, long bytesOut, long connectErrors, long sessionsCut) {
+        static final Traffic NONE = new Traffic(0, 0, 0, 0, 0, 0);
+
+        static Traffic of(TrafficStats s) {
+            if (s == null) return NONE;
+            return new Traffic(s.sessionsNow.sum(), s.sessionsTotal.sum(), s.bytesFromClients.sum(), s.bytesToClients.sum(),
+                    s.connectErrors.sum(), s.sessionsCut.sum());
+        }
+    }
+
+    /** One Redis node as the last check saw it; {@code since} is when it entered that state. */
+    public record NodeView(
+            HostPort address, boolean up, String role, boolean master, boolean held, boolean named,
+            HostPort replicaOf, boolean linkUp, long offset, String detail, long latencyMicros,
+            Instant checkedAt, Instant since, Traffic traffic) {
+
+        /** What the stats page and CSV show as the node's status: MASTER, REPLICA, DOWN... */
+        public String status() {
+            return up ? role.toUpperCase() : "DOWN";
+        }
+    }
+
+    /** One Sentinel's last answer: whether it counts, what it names and at which config epoch. */
+    public record SentinelView(
+            HostPort address, boolean reachable, boolean tilt, boolean usable, HostPort names, long configEpoch,
+            boolean failoverInProgress, int replicas, int peers, String detail, Instant checkedAt) {
+
+        public String status() {
+            if (!reachable) return "UNREACHABLE";
+            if (tilt) return "TILT";
+            return usable ? "ANSWERS" : "NO MASTER NAME";
+        }
+    }
+
+    public record SwitchView(Instant at, HostPort from, HostPort to, Duration took, String basis, long epoch, String reason) {}
+
+    public StatsModel {
+        frontends = List.copyOf(frontends);
+    }
+
+    public boolean everyFrontendHasMaster() {
+        return frontends.stream().allMatch(FrontendView::hasMaster);
+    }
+
+    /** Reads everything now; cheap (snapshots are immutable, counters are LongAdders). */
+    static StatsModel collect(Ferry ferry, AdminConfig admin, NodeStates states) {
+        List<String> secrets = secrets(ferry, admin);
+        List<FrontendView> views = new ArrayList<>();
+        for (Ferry.Frontend fr : ferry.frontends()) views.add(frontend(fr, states, secrets));
+        String version = admin.showVersion() ? ferryVersion() : null;
+        return new StatsModel(admin.nodeName(), version, Instant.now(), admin.refresh(), views);
+    }
+
+    private static FrontendView frontend(Ferry.Frontend fr, NodeStates states, List<String> secrets) {
+        FrontendConfig c = fr.config();
+        TopologySnapshot snap = fr.topology().snapshot();
+        Verdict v = snap.verdict();
+        Router router = fr.router();
+        states.observe(c.name(), snap.nodes());
+        Map<HostPort, TrafficStats> byNode = router.allNodeStats();
+
+        List<NodeView> nodes = new ArrayList<>();
+        long cut = 0;
+        for (NodeReport r : snap.nodes()) {
+            Traffic t = Traffic.of(byNode.get(r.node()));
+            cut += t.sessionsCut();
+            nodes.add(new NodeView(r.node(), r.up(), r.role().word(), r.node().equals(v.master()), r.node().equals(v.held()),
+                    r.node().equals(v.named()), r.replicaOf(), r.linkUp(), r.offset(), redact(r.detail(), secrets), r.latencyMicros(),
+                    r.at(), states.since(c.name(), r), t));
+        }
+        for (Map.Entry<HostPort, TrafficStats> e : byNode.entrySet()) {
+            if (snap.nodes().stream().noneMatch(r -> r.node().equals(e.getKey()))) cut += e.getValue().sessionsCut.sum();
+        }
+        Traffic f = Traffic.of(router.stats());
+        // Sessions are cut per node; the frontend total is their sum.
+        Traffic traffic = new Traffic(f.sessionsNow(), f.sessionsTotal(), f.bytesIn(), f.bytesOut(), f.connectErrors(),
+                Math.max(f.sessionsCut(), cut));
+
+        List<SentinelView> sentinels = new ArrayList<>();
+        for (SentinelReport s : snap.sentinels()) {
+            sentinels.add(new SentinelView(s.sentinel(), s.reachable(), s.tilt(), s.usable(), s.master(), s.configEpoch(),
+                    s.failoverInProgress(), s.replicas().size(), s.peers().size(), redact(s.detail(), secrets), s.at()));
+        }
+        List<SwitchView> switches = new ArrayList<>();
+        for (SwitchRecord s : snap.switches()) {
+            switches.add(new SwitchView(s.at(), s.from(), s.to(), s.took(), s.basis().name(), s.epoch(), redact(s.reason(), secrets)));
+        }
+        TrafficStats fs = router.stats();
+        return new FrontendView(c.name(), fr.server().boundAddress(), c.masterName(), c.staticMode(),
+                v.master(), v.held(), v.named(), v.epoch(), v.basis().name(), redact(v.reason(), secrets),
+                v.warnings().stream().map(w -> redact(w, secrets)).toList(),
+                traffic, fs.waitingNow.sum(), fs.waited.sum(), fs.waitTimeouts.sum(), snap.rounds(), snap.fences(), snap.sentinelEvents(),
+                nodes, sentinels, switches, snap.recentEvents().stream().map(e -> redact(e, secrets)).toList());
+    }
+
+    /** Every password in the configuration: none of them may appear on any page, whatever a detail says. */
+    private static List<String> secrets(Ferry ferry, AdminConfig admin) {
+        List<String> out = new ArrayList<>();
+        for (FrontendConfig c : ferry.config().frontends()) {
+            addSecret(out, c.redisAuth());
+            addSecret(out, c.sentinelAuth());
+        }
+        if (admin.password() != null) out.add(admin.password());
+        return out;
+    }
+
+    private static void addSecret(List<String> out, Credentials c) {
+        if (c != null && c.present()) out.add(c.password());
+    }
+
+    static String redact(String text, List<String> secrets) {
+        if (text == null) return "";
+        String out = text;
+        for (String s : secrets) {
+            if (!s.isEmpty() && out.contains(s)) out = out.replace(s, "****");
+        }
+        return out;
+    }
+
+    static String ferryVersion() {
+        String v = Ferry.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+}

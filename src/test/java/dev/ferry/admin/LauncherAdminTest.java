@@ -1,0 +1,61 @@
+package dev.ferry.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.Ferry;
+import dev.ferry.cli.Launcher;
+import dev.ferry.config.ConfigLoader;
+import dev.ferry.config.FerryConfig;
+import dev.ferry.proxy.BindFailure;
+import dev.ferry.testkit.PortAllocator;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+@Tag("integration")
+class LauncherAdminTest {
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private static FerryConfig config(int frontendPort, int adminPort) throws Exception {
+        return new ConfigLoader().parse(Path.of("test.yaml"), "frontends:\n"
+                + RunningFerry.frontend("orders", "mymaster", "127.0.0.1:" + PortAllocator.next(), null)
+                        .replace("127.0.0.1:0", "127.0.0.1:" + frontendPort)
+                + "admin:\n  bind: 127.0.0.1:" + adminPort + "\n");
+    }
+
+    @Test
+    void theLauncherStartsTheAdminListenerAndClosesItWithFerry() throws Exception {
+        int adminPort = PortAllocator.next();
+        HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/health")).build();
+
+        try (Ferry ferry = Launcher.start(config(PortAllocator.next(), adminPort))) {
+            assertThat(http.send(health, HttpResponse.BodyHandlers.ofString()).body()).startsWith("no master: orders");
+        }
+
+        assertThatThrownBy(() -> http.send(health, HttpResponse.BodyHandlers.ofString())).isInstanceOf(ConnectException.class);
+    }
+
+    @Test
+    void anAdminPortInUseFailsTheStartNamingTheAddressAndLeavesNothingListening() throws Exception {
+        int frontendPort = PortAllocator.next();
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            int adminPort = taken.getLocalPort();
+
+            assertThatThrownBy(() -> Launcher.start(config(frontendPort, adminPort)))
+                    .isInstanceOf(BindFailure.class)
+                    .hasMessage("admin: cannot listen on 127.0.0.1:" + adminPort + ": address already in use (another process listens there)");
+        }
+        try (ServerSocket frontendPortIsFree = new ServerSocket()) {
+            frontendPortIsFree.bind(new InetSocketAddress("127.0.0.1", frontendPort));
+        }
+    }
+}
