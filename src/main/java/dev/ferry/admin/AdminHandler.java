@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Routes admin requests: basic auth first (except {@code /health} unless {@code health-auth}), then
- * path, then method. Each endpoint names the methods it takes, so {@code POST /failover} can be added
- * beside the read-only GET/HEAD pages.
+ * path, then method. Each endpoint names the methods it takes; {@code POST /failover} (a planned
+ * failover, see {@link FailoverEndpoint}) is the one that changes anything.
  */
 @Sharable
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -54,8 +54,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final BasicAuth auth;
     private final Map<String, Endpoint> endpoints;
 
-    AdminHandler(AdminConfig config, Supplier<StatsModel> model, FerryMetrics metrics) {
+    private final FailoverEndpoint failover;
+
+    AdminHandler(AdminConfig config, Supplier<StatsModel> model, FerryMetrics metrics, FailoverEndpoint failover) {
         this.config = config;
+        this.failover = failover;
         this.auth = config.authRequired() ? new BasicAuth(config.user(), config.password()) : null;
         Endpoint csv = new Endpoint(READ, () -> new Reply(HttpResponseStatus.OK, "text/csv; charset=utf-8", StatsCsv.render(model.get())));
         this.endpoints = Map.of(
@@ -79,6 +82,15 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (auth != null && !open && !auth.accepts(req.headers().get(HttpHeaderNames.AUTHORIZATION))) {
             write(ctx, req, new Reply(HttpResponseStatus.UNAUTHORIZED, TEXT, "credentials required\n",
                     HttpHeaderNames.WWW_AUTHENTICATE, BasicAuth.CHALLENGE));
+            return;
+        }
+        if (path.equals("/failover")) {
+            if (req.method().equals(HttpMethod.POST)) {
+                failover.handle(ctx, req.uri());
+            } else {
+                write(ctx, req, new Reply(HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT, req.method() + " is not allowed on /failover (allowed: POST)\n",
+                        HttpHeaderNames.ALLOW, "POST"));
+            }
             return;
         }
         Endpoint e = endpoints.get(path);

@@ -37,6 +37,7 @@ public final class AdminServer implements AutoCloseable {
     private final Ferry ferry;
     private final NodeStates states = new NodeStates();
     private final FerryMetrics metrics;
+    private final FailoverEndpoint failover;
     private final ChannelGroup connections = new DefaultChannelGroup("ferry-admin", GlobalEventExecutor.INSTANCE);
     private Channel listener;
     private ScheduledFuture<?> tick;
@@ -45,6 +46,7 @@ public final class AdminServer implements AutoCloseable {
         this.config = config;
         this.ferry = ferry;
         this.metrics = new FerryMetrics(ferry);
+        this.failover = new FailoverEndpoint(ferry);
     }
 
     /** Creates and starts one; on a bind failure nothing is left running. */
@@ -57,7 +59,7 @@ public final class AdminServer implements AutoCloseable {
     /** Binds the admin address; a port in use becomes a {@link BindFailure} naming the admin listener. */
     public void start() throws BindFailure {
         Transport t = ferry.transport();
-        AdminHandler handler = new AdminHandler(config, this::model, metrics);
+        AdminHandler handler = new AdminHandler(config, this::model, metrics, failover);
         ServerBootstrap b = new ServerBootstrap()
                 .group(t.boss(), t.workers())
                 .channel(t.serverChannel())
@@ -113,6 +115,7 @@ public final class AdminServer implements AutoCloseable {
         if (tick != null) tick.cancel(false);
         if (listener != null) listener.close().syncUninterruptibly();
         connections.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+        failover.close();
         metrics.close();
     }
 
