@@ -59,6 +59,7 @@ public final class Topology implements AutoCloseable {
     private final Deque<String> events = new ArrayDeque<>();
     private final Set<String> warned = new HashSet<>();
     private final Map<HostPort, Instant> lastFence = new HashMap<>();
+    private final Set<HostPort> backgroundProbes = new HashSet<>();
     private Verdict verdict = Verdict.INITIAL;
     private HostPort lastMaster;
     private long masterLostAtNanos = System.nanoTime();
@@ -178,7 +179,8 @@ public final class Topology implements AutoCloseable {
         }
         if (ev.endsFailover()) promotion = null;
         listeners.forEach(l -> l.onEvent(ev));
-        round("event " + ev.name());
+        // Coalesced: a burst of events (a failover publishes a dozen) costs one round, not a backlog.
+        requestRound("event " + ev.name());
     }
 
     /** The master being failed over, from the event's {@code @ <name> <ip> <port>} part (null if none). */
@@ -220,11 +222,38 @@ public final class Topology implements AutoCloseable {
         if (!closed) next = loop.schedule(() -> round("interval"), delay, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Asks every Sentinel and node in parallel and waits for those that answered last time. Those that
+     * did not are asked in the background: a partitioned host would otherwise hold every round (and
+     * every Sentinel event behind it) for its whole timeout. When one answers again, a round follows.
+     */
     private void probeAll() {
         List<Future<SentinelReport>> s = new ArrayList<>();
-        for (SentinelProbe p : sentinelProbes.values()) s.add(probes.submit(p::check));
+        for (Map.Entry<HostPort, SentinelProbe> e : sentinelProbes.entrySet()) {
+            SentinelReport last = sentinelReports.get(e.getKey());
+            SentinelProbe p = e.getValue();
+            if (last != null && !last.reachable()) {
+                inBackground(e.getKey(), p::check, r -> {
+                    noteSentinel(r);
+                    if (r.reachable()) requestRound("Sentinel " + r.sentinel() + " answers again");
+                });
+            } else {
+                s.add(probes.submit(p::check));
+            }
+        }
         Map<HostPort, Future<NodeReport>> n = new LinkedHashMap<>();
-        for (Map.Entry<HostPort, NodeProbe> e : nodeProbes.entrySet()) n.put(e.getKey(), probes.submit(e.getValue()::check));
+        for (Map.Entry<HostPort, NodeProbe> e : nodeProbes.entrySet()) {
+            NodeReport last = nodeReports.get(e.getKey());
+            NodeProbe p = e.getValue();
+            if (last != null && !last.up()) {
+                inBackground(e.getKey(), p::check, r -> {
+                    noteNode(r);
+                    if (r.up()) requestRound("node " + r.node() + " answers again");
+                });
+            } else {
+                n.put(e.getKey(), probes.submit(p::check));
+            }
+        }
         long budget = config.check().timeout().toMillis() * 3 + 100;
         for (Future<SentinelReport> f : s) {
             SentinelReport r = await(f, budget);
@@ -234,6 +263,24 @@ public final class Topology implements AutoCloseable {
             NodeReport r = await(e.getValue(), budget);
             noteNode(r != null ? r : NodeReport.down(e.getKey(), "timeout", Instant.now()));
         }
+    }
+
+    /** One probe at a time per address; its result is applied on the loop thread. */
+    private <R> void inBackground(HostPort key, java.util.concurrent.Callable<R> probe, java.util.function.Consumer<R> then) {
+        if (!backgroundProbes.add(key)) return;
+        probes.execute(() -> {
+            R result;
+            try {
+                result = probe.call();
+            } catch (Exception e) {
+                result = null;
+            }
+            R r = result;
+            if (!closed) loop.execute(() -> {
+                backgroundProbes.remove(key);
+                if (r != null) then.accept(r);
+            });
+        });
     }
 
     private void noteSentinel(SentinelReport r) {
