@@ -1,0 +1,243 @@
+package dev.ferry.testkit;
+
+import dev.ferry.config.Credentials;
+import dev.ferry.config.HostPort;
+import dev.ferry.resp.RedisException;
+import dev.ferry.resp.RedisLink;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@code redis-server} or {@code redis-sentinel} run inside a network namespace with
+ * {@code ip netns exec <ns> <binary> <conf>}, bound to the namespace's address. {@code ip netns exec}
+ * execs the binary, so the child's pid is Redis's own and kill, SIGSTOP and SIGCONT reach it directly.
+ * Calls go from this JVM's namespace, so they fail while a partition cuts this side off.
+ */
+public final class NamespacedProcess {
+    private static final Logger log = LoggerFactory.getLogger(NamespacedProcess.class);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(3);
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(1);
+    private static final String CLIENT_NAME = "ferry-testkit";
+    private static final int LOG_TAIL_LINES = 20;
+
+    private final RedisProcess.Kind kind;
+    private final String namespace;
+    private final HostPort address;
+    private final Credentials auth;
+    private final Path configFile;
+    private final Path logFile;
+    private volatile Process process;
+    private volatile boolean paused;
+
+    private NamespacedProcess(RedisProcess.Kind kind, String namespace, HostPort address, Credentials auth, Path configFile, Path logFile) {
+        this.kind = kind;
+        this.namespace = namespace;
+        this.address = address;
+        this.auth = auth;
+        this.configFile = configFile;
+        this.logFile = logFile;
+    }
+
+    /**
+     * Writes {@code <dir>/<redis|sentinel>-<port>.conf} (port, bind to the address's host, dir, logfile,
+     * requirepass when a password is given, then {@code config} verbatim), starts the process in
+     * {@code namespace} and waits until it answers PING from here.
+     */
+    public static NamespacedProcess start(RedisProcess.Kind kind, String namespace, Path dir, HostPort address,
+                                          String password, List<String> config) {
+        Path workDir = dir.toAbsolutePath();
+        String name = (kind == RedisProcess.Kind.SERVER ? "redis-" : "sentinel-") + address.port();
+        Path configFile = workDir.resolve(name + ".conf");
+        Path logFile = workDir.resolve(name + ".log");
+        List<String> lines = new ArrayList<>();
+        lines.add("port " + address.port());
+        lines.add("bind " + address.host());
+        lines.add("daemonize no");
+        lines.add("dir " + RedisProcess.quote(workDir.toString()));
+        lines.add("logfile " + RedisProcess.quote(logFile.toString()));
+        if (password != null) lines.add("requirepass " + RedisProcess.quote(password));
+        lines.addAll(config);
+        try {
+            Files.createDirectories(workDir);
+            Files.write(configFile, lines, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + configFile, e);
+        }
+        Credentials auth = password == null ? Credentials.NONE : new Credentials(null, password);
+        NamespacedProcess p = new NamespacedProcess(kind, namespace, address, auth, configFile, logFile);
+        p.launch();
+        return p;
+    }
+
+    public RedisProcess.Kind kind() {
+        return kind;
+    }
+
+    public String namespace() {
+        return namespace;
+    }
+
+    public HostPort address() {
+        return address;
+    }
+
+    public Path configFile() {
+        return configFile;
+    }
+
+    public Path logFile() {
+        return logFile;
+    }
+
+    public long pid() {
+        Process p = process;
+        if (p == null) throw new IllegalStateException(this + " was never started");
+        return p.pid();
+    }
+
+    public boolean alive() {
+        Process p = process;
+        return p != null && p.isAlive();
+    }
+
+    /** True between {@link #pause()} and {@link #resume()}: alive, but it answers nothing. */
+    public boolean paused() {
+        return paused && alive();
+    }
+
+    /** SIGKILL, then waits for the exit. */
+    public void kill() {
+        Process p = process;
+        if (p == null || !p.isAlive()) return;
+        p.destroyForcibly();
+        if (!awaitExit(p, Duration.ofSeconds(10))) throw new IllegalStateException(this + " survived SIGKILL");
+        paused = false;
+        log.debug("{} killed", this);
+    }
+
+    /** SIGTERM, and SIGKILL if it has not exited after 3 s. */
+    public void stop() {
+        Process p = process;
+        if (p == null || !p.isAlive()) return;
+        if (paused) resume();
+        p.destroy();
+        if (!awaitExit(p, STOP_GRACE)) kill();
+    }
+
+    /** SIGSTOP: the process keeps its sockets but answers nothing. */
+    public void pause() {
+        signal("STOP");
+        paused = true;
+    }
+
+    /** SIGCONT after {@link #pause()}. */
+    public void resume() {
+        signal("CONT");
+        paused = false;
+    }
+
+    /** Starts again with the same (possibly rewritten) config file; needs this side to reach it for the PING. */
+    public void restart() {
+        kill();
+        launch();
+    }
+
+    /** One command on a fresh short connection (authenticated when a password is set); error replies are returned. */
+    public Object call(String... args) {
+        try (RedisLink link = RedisLink.open(address, auth, CALL_TIMEOUT, CLIENT_NAME)) {
+            return link.call(args);
+        } catch (IOException e) {
+            throw new UncheckedIOException(this + " did not answer " + args[0] + ": " + e.getMessage(), e);
+        } catch (RedisException e) {
+            throw new IllegalStateException(e.getMessage());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return (kind == RedisProcess.Kind.SERVER ? "redis-server " : "redis-sentinel ") + address + " in " + namespace;
+    }
+
+    private void launch() {
+        Path binary = kind == RedisProcess.Kind.SERVER ? RedisBinaries.server() : RedisBinaries.sentinel();
+        ProcessBuilder builder = new ProcessBuilder(NetnsLab.ipCommand(), "netns", "exec", namespace, binary.toString(), configFile.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(Redirect.appendTo(logFile.toFile()));
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + binary + " in " + namespace, e);
+        }
+        paused = false;
+        awaitPong();
+        log.debug("{} up, pid {}", this, process.pid());
+    }
+
+    private void awaitPong() {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        String last = "no answer";
+        while (true) {
+            if (!process.isAlive()) throw failedStart("exited with code " + process.exitValue());
+            try (RedisLink link = RedisLink.open(address, auth, Duration.ofMillis(500), CLIENT_NAME)) {
+                Object reply = link.call("PING");
+                if ("PONG".equals(reply)) return;
+                last = String.valueOf(reply);
+            } catch (IOException | RedisException e) {
+                last = e.getMessage();
+            }
+            if (System.nanoTime() - deadline > 0) {
+                kill();
+                throw failedStart("did not answer PING within " + START_TIMEOUT.toSeconds() + " s (" + last + ")");
+            }
+            RedisProcess.sleep(Duration.ofMillis(50));
+        }
+    }
+
+    private IllegalStateException failedStart(String why) {
+        return new IllegalStateException(this + " " + why + "; last lines of " + logFile + ":\n" + logTail());
+    }
+
+    private String logTail() {
+        try {
+            List<String> lines = new String(Files.readAllBytes(logFile), StandardCharsets.UTF_8).lines().toList();
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    private void signal(String name) {
+        if (!alive()) throw new IllegalStateException(this + " is not running");
+        long pid = pid();
+        try {
+            Process kill = new ProcessBuilder("/bin/kill", "-" + name, Long.toString(pid)).redirectErrorStream(true).start();
+            String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (kill.waitFor() != 0) throw new IllegalStateException("kill -" + name + " " + pid + " failed: " + output);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run /bin/kill", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sending SIG" + name + " to " + this);
+        }
+    }
+
+    private static boolean awaitExit(Process p, Duration timeout) {
+        try {
+            return p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !p.isAlive();
+        }
+    }
+}
