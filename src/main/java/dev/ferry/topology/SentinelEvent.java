@@ -6,8 +6,12 @@ import java.util.Set;
 /** One message a Sentinel published about our master name, e.g. {@code +switch-master mymaster ...}. */
 public record SentinelEvent(HostPort from, String name, String payload) {
 
-    /** Published between choosing a replica and seeing it promoted: writes to the old master are at risk now. */
-    private static final Set<String> PROMOTING = Set.of("+selected-slave", "+failover-state-send-slaveof-noone",
+    /**
+     * Published from the moment a quorum agrees the master is down until the replica is promoted: writes
+     * the master acknowledges from here on are at risk of being lost with it.
+     */
+    private static final Set<String> PROMOTING = Set.of("+odown", "+try-failover", "+elected-leader",
+            "+failover-state-select-slave", "+selected-slave", "+failover-state-send-slaveof-noone",
             "+failover-state-wait-promotion", "+promoted-slave");
 
     public boolean startsPromotion() {
@@ -30,11 +34,15 @@ public record SentinelEvent(HostPort from, String name, String payload) {
         return t.length >= 4 ? address(t[2], t[3]) : null;
     }
 
-    /** The master named after {@code @ <masterName>}, i.e. the one being failed over, or null. */
+    /**
+     * The master the event is about: the one named after {@code @ <masterName>} for events about a replica,
+     * the subject itself for events about the master ({@code master <name> <ip> <port> ...}); else null.
+     */
     public HostPort masterOf(String masterName) {
-        String[] t = payload.split(" ");
-        for (int i = 0; i + 3 < t.length; i++) {
-            if (t[i].equals("@") && t[i + 1].equals(masterName)) return address(t[i + 2], t[i + 3]);
+        String[] m = payload.split(" ");
+        if (m.length >= 4 && m[0].equals("master") && m[1].equals(masterName)) return address(m[2], m[3]);
+        for (int i = 0; i + 3 < m.length; i++) {
+            if (m[i].equals("@") && m[i + 1].equals(masterName)) return address(m[i + 2], m[i + 3]);
         }
         return null;
     }
