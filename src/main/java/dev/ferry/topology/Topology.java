@@ -193,7 +193,8 @@ public final class Topology implements AutoCloseable {
     }
 
     private void startHold(String why, Duration max) {
-        if (verdict.attached() == null || holdUsedForEpoch == verdict.epoch()) return;
+        // Nothing to hold, already held once at this epoch, or the promotion is already being followed.
+        if (verdict.attached() == null || holdUsedForEpoch == verdict.epoch() || verdict.basis() == Basis.PROMOTED) return;
         holdSinceEpoch = verdict.epoch();
         holdUsedForEpoch = verdict.epoch();
         holdDeadlineNanos = System.nanoTime() + max.toNanos();
