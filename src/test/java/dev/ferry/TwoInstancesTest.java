@@ -1,0 +1,189 @@
+package dev.ferry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferry.cli.Launcher;
+import dev.ferry.config.ConfigLoader;
+import dev.ferry.config.HostPort;
+import dev.ferry.resp.RedisLink;
+import dev.ferry.testkit.PortAllocator;
+import dev.ferry.testkit.RedisGroup;
+import dev.ferry.testkit.WriteLoad;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two Ferry instances in front of one group, as the seed's two HAProxy servers behind its load balancer:
+ * they need no shared state because each follows the same Sentinels.
+ */
+@Tag("integration")
+class TwoInstancesTest {
+    /**
+     * How long the two may route differently while a switch is under way. Both learn of it from the same
+     * Sentinel events and confirm it with their own check of the promoted replica, so they differ by about
+     * one probe round trip; 1 s is the default check interval, the most a missed event could add.
+     */
+    static final Duration TRANSITION_BOUND = Duration.ofSeconds(1);
+    static final Duration SWITCH = Duration.ofSeconds(20);
+    static final Duration SAMPLE_EVERY = Duration.ofMillis(20);
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    /** One Ferry with its client and admin address; closing it twice is harmless (Ferry.close() itself is not). */
+    record Instance(Ferry ferry, HostPort client, HostPort admin, AtomicBoolean closed) implements AutoCloseable {
+        HostPort routed() {
+            return ferry.frontends().get(0).topology().snapshot().verdict().master();
+        }
+
+        @Override
+        public void close() {
+            if (closed.compareAndSet(false, true)) ferry.close();
+        }
+    }
+
+    /** Both routes at one moment. */
+    record Sample(long nanos, HostPort first, HostPort second) {
+        boolean agree() {
+            return Objects.equals(first, second);
+        }
+    }
+
+    static RedisGroup group() {
+        return RedisGroup.builder().password("pw-two-instances").downAfterMillis(2000).failoverTimeoutMillis(10000).start();
+    }
+
+    /** One instance with the production check defaults, its own client and admin port, the same config otherwise. */
+    static Instance instance(RedisGroup g, String node) throws Exception {
+        int client = PortAllocator.next();
+        int admin = PortAllocator.next();
+        String yaml = "frontends:\n"
+                + "  - name: orders\n"
+                + "    bind: 127.0.0.1:" + client + "\n"
+                + "    master: " + g.masterName() + "\n"
+                + "    sentinels: [" + g.sentinelAddresses().stream().map(HostPort::toString).collect(Collectors.joining(", ")) + "]\n"
+                + "    password: " + g.password() + "\n"
+                + "admin:\n"
+                + "  bind: 127.0.0.1:" + admin + "\n"
+                + "  user: admin\n"
+                + "  password: admin-pw\n"
+                + "  node-name: " + node + "\n";
+        Ferry f = Launcher.start(new ConfigLoader().parse(Path.of(node + ".yaml"), yaml));
+        return new Instance(f, new HostPort("127.0.0.1", client), new HostPort("127.0.0.1", admin), new AtomicBoolean());
+    }
+
+    private HttpResponse<String> health(Instance in) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://" + in.admin() + "/health")).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void bothInstancesRouteToTheSameMasterAndNeverDisagreeOnceASentinelFailoverIsDone() throws Exception {
+        try (RedisGroup g = group(); Instance a = instance(g, "ferry-1"); Instance b = instance(g, "ferry-2")) {
+            await().atMost(SWITCH).until(() -> a.routed() != null && b.routed() != null);
+            HostPort old = g.sentinelMaster();
+            assertThat(a.routed()).isEqualTo(old);
+            assertThat(b.routed()).isEqualTo(old);
+
+            List<Sample> samples = new ArrayList<>();
+            Thread sampler = new Thread(() -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                    synchronized (samples) {
+                        samples.add(new Sample(System.nanoTime(), a.routed(), b.routed()));
+                    }
+                    try {
+                        Thread.sleep(SAMPLE_EVERY.toMillis());
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "two-instances-sampler");
+            sampler.start();
+            g.sentinelFailover();
+            await().atMost(SWITCH).pollInterval(SAMPLE_EVERY).until(() -> {
+                HostPort x = a.routed();
+                return x != null && !x.equals(old) && x.equals(b.routed());
+            });
+            HostPort now = a.routed();
+            // The moment both have switched, the node they route to is the master by its own word.
+            assertThat(g.role(now)).isEqualTo("master");
+            Thread.sleep(2000);
+            sampler.interrupt();
+            sampler.join();
+
+            List<Sample> seen;
+            synchronized (samples) {
+                seen = List.copyOf(samples);
+            }
+            int done = firstOfFinalRun(seen, now);
+            assertThat(done).as("both instances route to %s until the end", now).isGreaterThan(0);
+            assertThat(seen.subList(done, seen.size())).allSatisfy(s -> {
+                assertThat(s.first()).isEqualTo(now);
+                assertThat(s.second()).isEqualTo(now);
+            });
+            // Before that, each routes to the old master, to the new one, or holds (null): never to a third node.
+            assertThat(seen).allSatisfy(s -> {
+                assertThat(s.first()).isIn(old, now, null);
+                assertThat(s.second()).isIn(old, now, null);
+            });
+            long firstDisagreement = seen.stream().filter(s -> !s.agree()).mapToLong(Sample::nanos).min().orElse(seen.get(done).nanos());
+            Duration window = Duration.ofNanos(seen.get(done).nanos() - firstDisagreement);
+            assertThat(window).as("the instances routed differently for %d ms", window.toMillis()).isLessThanOrEqualTo(TRANSITION_BOUND);
+            assertThat(g.role(now)).isEqualTo("master");
+            assertThat(g.role(old)).isNotEqualTo("master");
+        }
+    }
+
+    /** The index of the first sample from which both instances route to {@code master} to the end; -1 if none. */
+    private static int firstOfFinalRun(List<Sample> samples, HostPort master) {
+        int start = -1;
+        for (int i = 0; i < samples.size(); i++) {
+            Sample s = samples.get(i);
+            boolean both = master.equals(s.first()) && master.equals(s.second());
+            if (both && start < 0) start = i;
+            if (!both) start = -1;
+        }
+        return start;
+    }
+
+    @Test
+    void killingOneInstanceLeavesTheOtherServingAndHealthTellsTheLoadBalancerWhichToUse() throws Exception {
+        try (RedisGroup g = group(); Instance a = instance(g, "ferry-1"); Instance b = instance(g, "ferry-2")) {
+            await().atMost(SWITCH).until(() -> a.routed() != null && b.routed() != null);
+            assertThat(health(a).statusCode()).isEqualTo(200);
+            assertThat(health(b).statusCode()).isEqualTo(200);
+
+            try (WriteLoad survivor = WriteLoad.start(b.client(), g.credentials(), Duration.ofMillis(10), false, "survivor")) {
+                Thread.sleep(300);
+                a.close();
+                Thread.sleep(700);
+                survivor.close();
+                assertThat(survivor.failed()).as(survivor.toString()).isZero();
+                assertThat(survivor.countLost(g.sentinelMaster())).isZero();
+            }
+
+            assertThatThrownBy(() -> RedisLink.open(a.client(), g.credentials(), Duration.ofSeconds(1), null))
+                    .isInstanceOf(ConnectException.class);
+            assertThatThrownBy(() -> health(a)).isInstanceOf(ConnectException.class);
+            HttpResponse<String> live = health(b);
+            assertThat(live.statusCode()).isEqualTo(200);
+            assertThat(live.body()).startsWith("ok: orders master " + g.sentinelMaster());
+            try (RedisLink l = RedisLink.open(b.client(), g.credentials(), Duration.ofSeconds(2), null)) {
+                assertThat(l.call("SET", "after-kill", "v")).isEqualTo("OK");
+            }
+        }
+    }
+}

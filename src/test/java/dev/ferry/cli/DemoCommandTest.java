@@ -1,0 +1,179 @@
+package dev.ferry.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.cli.DemoCommand.Demo;
+import dev.ferry.cli.DemoCommand.Ports;
+import dev.ferry.config.ConfigLoader;
+import dev.ferry.config.FerryConfig;
+import dev.ferry.config.HostPort;
+import dev.ferry.resp.RedisLink;
+import dev.ferry.testkit.RedisProcess;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ferry demo} and {@code ferry drill}: the seed's system on one machine, and its failover test. */
+class DemoCommandTest {
+    /** Sentinel down-after for tests; the demo's 5000 ms default is for people watching. */
+    static final long DOWN_AFTER_MILLIS = 2000;
+
+    @TempDir Path tmp;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final StringWriter events = new StringWriter();
+
+    record Outcome(int exit, String out, String err) {}
+
+    private static synchronized Outcome ferry(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            int code = Main.execute(args);
+            return new Outcome(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    /** A base whose every port is free now, away from the default 11300 so that a running demo is left alone. */
+    static Ports freePorts() {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            Ports p = new Ports(ThreadLocalRandom.current().nextInt(12000, 12700));
+            if (p.firstTaken().isEmpty()) return p;
+        }
+        throw new IllegalStateException("no free demo port range found");
+    }
+
+    private Demo startDemo() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("demo"));
+        return Demo.start(freePorts(), dir, DOWN_AFTER_MILLIS, new PrintWriter(events, true));
+    }
+
+    private int portBehind(HostPort ferry, String password) throws Exception {
+        try (RedisLink l = RedisLink.open(ferry, new dev.ferry.config.Credentials(null, password), Duration.ofSeconds(5), null)) {
+            return Integer.parseInt(String.valueOf(((List<?>) l.call("CONFIG", "GET", "port")).get(1)));
+        }
+    }
+
+    @Test
+    @Tag("integration")
+    void theDemoStartsTwoInstancesThatRouteToTheMasterAndAnswerHealth() throws Exception {
+        try (Demo demo = startDemo()) {
+            HostPort master = demo.group().sentinelMaster();
+            assertThat(demo.instances()).hasSize(2);
+            for (Demo.Instance in : demo.instances()) {
+                assertThat(Demo.routedMaster(in)).isEqualTo(master);
+                assertThat(portBehind(in.client(), demo.password())).isEqualTo(master.port());
+                HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://" + in.admin() + "/health")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+                FerryConfig cfg = new ConfigLoader().load(in.config());
+                assertThat(cfg.frontends().get(0).bind()).isEqualTo(in.client());
+            }
+            assertThat(demo.dir().resolve("demo.json")).content().contains("\"password\": \"" + demo.password() + "\"");
+            StringWriter table = new StringWriter();
+            demo.printTable(new PrintWriter(table));
+            assertThat(table.toString()).contains("redis-cli -p " + demo.instances().get(0).client().port() + " -a " + demo.password())
+                    .contains("http://" + demo.instances().get(1).admin() + "/stats").contains("./ferry drill --demo");
+        }
+    }
+
+    @Test
+    @Tag("integration")
+    void closingTheDemoLeavesNoRedisProcessNoListenerAndNoFolder() throws Exception {
+        Demo demo = startDemo();
+        Ports ports = demo.ports();
+        List<Long> pids = Stream.concat(demo.group().nodes().stream(), demo.group().sentinels().stream()).map(RedisProcess::pid).toList();
+        assertThat(pids).hasSize(6).allMatch(pid -> ProcessHandle.of(pid).isPresent());
+
+        demo.close();
+
+        assertThat(pids).allMatch(pid -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
+        assertThat(demo.dir()).doesNotExist();
+        assertThat(ports.firstTaken()).isEmpty();
+    }
+
+    @Test
+    @Tag("unit")
+    @Timeout(30)
+    void aPortInUseIsOneLineAndExitOneBeforeAnythingStarts() throws Exception {
+        Ports ports = freePorts();
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), ports.client(0)));
+            Outcome r = ferry("demo", "--base-port", Integer.toString(ports.base()));
+            assertThat(r.exit()).isEqualTo(1);
+            assertThat(r.err()).isEqualTo("ferry demo: port " + ports.client(0) + " (ferry-1 clients) is in use on 127.0.0.1;"
+                    + " move every port with --base-port N (now " + ports.base() + ")\n");
+            assertThat(r.out()).isEmpty();
+        }
+        for (int port : ports.redis()) {
+            try (ServerSocket free = new ServerSocket()) {
+                free.bind(new InetSocketAddress("127.0.0.1", port));
+            }
+        }
+    }
+
+    @Test
+    @Tag("integration")
+    void theDrillThroughBothInstancesOfTheDemoLosesNoWriteAndExitsZero() throws Exception {
+        try (Demo demo = startDemo()) {
+            HostPort before = demo.group().sentinelMaster();
+            List<String> args = Stream.concat(Stream.of("drill"),
+                    demo.instances().stream().flatMap(in -> Stream.of("--config", in.config().toString()))).toList();
+
+            Outcome r = ferry(args.toArray(String[]::new));
+
+            assertThat(r.exit()).as(r.out() + r.err()).isZero();
+            assertThat(r.out()).contains("Writes to a demoted master: none").contains("Result: PASS")
+                    .containsPattern("ferry-1 +127\\.0\\.0\\.1:\\d+ .*\\+\\d+ ms").containsPattern("ferry-2 persistent +\\d+ .* 0\n");
+            HostPort after = demo.group().awaitSentinelsAgree(Duration.ofSeconds(10));
+            assertThat(after).isNotEqualTo(before);
+            assertThat(r.out()).contains("Every acknowledged write on the new master " + after + ": yes");
+            try (RedisLink l = RedisLink.open(after, demo.group().credentials(), Duration.ofSeconds(2), null)) {
+                assertThat(l.call("DBSIZE")).as("the drill removes its keys").isEqualTo(0L);
+            }
+        }
+    }
+
+    @Test
+    @Tag("unit")
+    void drillPlannedIsNotAvailableYet() {
+        Outcome r = ferry("drill", "--demo", "--planned");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("not available yet");
+    }
+
+    @Test
+    @Tag("unit")
+    void theExampleConfigurationShippedInThePackageIsValid() throws Exception {
+        FerryConfig cfg = new ConfigLoader(Map.of("REDIS_PASSWORD", "r", "FERRY_ADMIN_PASSWORD", "a")::get)
+                .load(Path.of("deploy/ferry.example.yaml"));
+        assertThat(cfg.frontends()).isNotEmpty();
+        assertThat(cfg.admin()).isPresent();
+    }
+}
