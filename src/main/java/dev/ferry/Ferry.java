@@ -24,6 +24,7 @@ public final class Ferry implements AutoCloseable {
     private final Transport transport;
     private final List<Frontend> frontends = new ArrayList<>();
     private final List<AutoCloseable> extras = new ArrayList<>();
+    private boolean closed;
 
     private Ferry(FerryConfig config) {
         this.config = config;
@@ -77,7 +78,9 @@ public final class Ferry implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
         for (AutoCloseable c : extras) {
             try {
                 c.close();

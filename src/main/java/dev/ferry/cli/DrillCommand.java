@@ -81,7 +81,7 @@ final class DrillCommand implements Callable<Integer> {
     @Option(names = "--crash", description = "Kill -9 the master instead of asking Sentinel; only when the master runs on this host.")
     boolean crash;
 
-    @Option(names = "--planned", description = "A planned failover through 'ferry failover' (not available yet).")
+    @Option(names = "--planned", description = "A planned failover ('ferry failover': pause, sync, Sentinel promotes) instead of SENTINEL FAILOVER.")
     boolean planned;
 
     @Option(names = "--timeout", paramLabel = "SECONDS",
@@ -110,7 +110,8 @@ final class DrillCommand implements Callable<Integer> {
     record Target(String name, HostPort address) {}
 
     /** What the drill needs: the instances, and the group behind them as the first configuration names it. */
-    record Plan(List<Target> targets, String masterName, List<HostPort> sentinels, Credentials sentinelAuth, Credentials redisAuth) {}
+    record Plan(List<Target> targets, String masterName, List<HostPort> sentinels, Credentials sentinelAuth, Credentials redisAuth,
+                FrontendConfig first) {}
 
     private static List<HostPort> addresses(List<String> texts) throws Stop {
         List<HostPort> out = new ArrayList<>();
@@ -129,13 +130,13 @@ final class DrillCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try {
-            if (planned) throw new Stop(1, "--planned: not available yet (planned failovers come with 'ferry failover')");
+            if (planned && crash) throw new Stop(Main.EXIT_CONFIG, "--planned and --crash exclude each other");
             if (demo == !configs.isEmpty()) throw new Stop(Main.EXIT_CONFIG, "name the instances with --config FILE (once per instance), or use --demo");
             if (timeoutSeconds < 1) throw new Stop(Main.EXIT_CONFIG, "--timeout must be at least 1 second");
             if (intervalMillis < 1) throw new Stop(Main.EXIT_CONFIG, "--interval must be at least 1 ms");
             List<Path> files = demo ? demoConfigs() : configs;
             Plan plan = plan(files, frontend, addresses(through));
-            return new Drill(plan, crash, Duration.ofSeconds(timeoutSeconds), Duration.ofMillis(intervalMillis), keepKeys, out).run();
+            return new Drill(plan, crash, planned, Duration.ofSeconds(timeoutSeconds), Duration.ofMillis(intervalMillis), keepKeys, out).run();
         } catch (Stop e) {
             out.flush();
             err.println("ferry drill: " + e.getMessage());
@@ -179,7 +180,7 @@ final class DrillCommand implements Callable<Integer> {
             targets.add(new Target(name, connectable(fc.bind())));
         }
         if (!through.isEmpty()) targets = through.stream().map(a -> new Target(a.toString(), a)).toList();
-        return new Plan(targets, first.masterName(), first.sentinels(), first.sentinelAuth(), first.redisAuth());
+        return new Plan(targets, first.masterName(), first.sentinels(), first.sentinelAuth(), first.redisAuth(), first);
     }
 
     private static FrontendConfig pick(Path file, FerryConfig cfg, String name) throws Stop {
@@ -252,6 +253,8 @@ final class DrillCommand implements Callable<Integer> {
     static final class Drill {
         private final Plan plan;
         private final boolean crash;
+        private final boolean planned;
+        private java.util.concurrent.CompletableFuture<String> plannedReport;
         private final Duration timeout;
         private final Duration interval;
         private final boolean keepKeys;
@@ -259,9 +262,10 @@ final class DrillCommand implements Callable<Integer> {
         private final String prefix = "ferry-drill:" + LocalDateTime.now().format(STAMP);
         private long t0;
 
-        Drill(Plan plan, boolean crash, Duration timeout, Duration interval, boolean keepKeys, PrintWriter out) {
+        Drill(Plan plan, boolean crash, boolean planned, Duration timeout, Duration interval, boolean keepKeys, PrintWriter out) {
             this.plan = plan;
             this.crash = crash;
+            this.planned = planned;
             this.timeout = timeout;
             this.interval = interval;
             this.keepKeys = keepKeys;
@@ -314,7 +318,7 @@ final class DrillCommand implements Callable<Integer> {
                     }
                 }
                 t0 = System.nanoTime();
-                String how = crash ? kill(victim, old) : sentinelFailover();
+                String how = crash ? kill(victim, old) : planned ? plannedFailover() : sentinelFailover();
                 progress(0, how);
                 Outcome o = await(old, oldRunId, probes);
                 now = o.master();
@@ -325,6 +329,7 @@ final class DrillCommand implements Callable<Integer> {
                     progress(System.nanoTime() - t0, "NO RECOVERY within " + timeout.toSeconds() + " s: " + o.missing());
                 }
                 stop(writers, probes);
+                if (plannedReport != null) out.print(plannedReport.join());
                 return report(old, oldRunId, o, writers, probes);
             } finally {
                 stop(writers, probes);
@@ -463,6 +468,23 @@ final class DrillCommand implements Callable<Integer> {
         }
 
         // ---- the failover
+
+        /**
+         * {@code ferry failover} from this process, on a thread of its own so the writers and probes keep
+         * measuring; its report is printed before the drill's. (CLIENT PAUSE WRITE on the master keeps it
+         * lossless without a proxy-side hold.)
+         */
+        private String plannedFailover() {
+            plannedReport = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new dev.ferry.failover.PlannedFailover(plan.first(), java.util.Optional.empty(), java.util.Optional.empty())
+                            .run(java.util.Optional.empty()).render();
+                } catch (dev.ferry.failover.FailoverRefused | dev.ferry.failover.FailoverFailed e) {
+                    return "planned failover: " + e.getMessage() + "\n";
+                }
+            });
+            return "planned failover started (steers Sentinel with replica-priority, which it reads every 10 s)";
+        }
 
         /** {@code SENTINEL FAILOVER <name>} on the first Sentinel that answers; a refusal stops the drill. */
         private String sentinelFailover() throws Stop {
