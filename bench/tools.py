@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""Small waits and probes that bench/run.sh needs, standard library only.
+
+  tools.py sentinel-ready  --sentinels P1,P2,P3 --replicas 2 [--timeout S]
+      until every Sentinel knows the master, its replicas and the other Sentinels
+  tools.py haproxy-settled --stats-port P --up SERVER [--auth user:pass] [--timeout S]
+      until HAProxy's stats show SERVER UP and every other server of the backend DOWN
+  tools.py route --port P [--password PW] [--ok N] [--timeout S]
+      until N writes in a row succeed through P, each on a new connection
+  tools.py sentinel-events --port P --out FILE
+      logs every Sentinel event as `<epoch seconds> <channel> <message>` until SIGTERM
+"""
+import argparse
+import base64
+import signal
+import socket
+import sys
+import time
+import urllib.request
+
+
+class Resp:
+    """A minimal RESP2 client: enough for AUTH, INCR, SENTINEL MASTER and PSUBSCRIBE."""
+
+    def __init__(self, port, host="127.0.0.1", timeout=2.0, password=None):
+        self.sock = socket.create_connection((host, port), timeout=timeout)
+        self.f = self.sock.makefile("rb")
+        if password:
+            self.call("AUTH", password)
+
+    def send(self, *args):
+        out = b"*%d\r\n" % len(args)
+        for a in args:
+            a = a.encode() if isinstance(a, str) else a
+            out += b"$%d\r\n%s\r\n" % (len(a), a)
+        self.sock.sendall(out)
+
+    def read(self):
+        line = self.f.readline()
+        if not line:
+            raise ConnectionError("closed")
+        kind, rest = line[:1], line[1:-2].decode(errors="replace")
+        if kind == b"+":
+            return rest
+        if kind == b"-":
+            raise RuntimeError(rest)
+        if kind == b":":
+            return int(rest)
+        if kind == b"$":
+            n = int(rest)
+            return None if n < 0 else self.f.read(n + 2)[:-2].decode(errors="replace")
+        if kind == b"*":
+            n = int(rest)
+            return None if n < 0 else [self.read() for _ in range(n)]
+        raise RuntimeError("bad reply " + repr(line))
+
+    def call(self, *args):
+        self.send(*args)
+        return self.read()
+
+    def close(self):
+        self.sock.close()
+
+
+def sentinel_ready(a):
+    deadline = time.monotonic() + a.timeout
+    ports = [int(p) for p in a.sentinels.split(",")]
+    others = len(ports) - 1
+    state = {}
+    while time.monotonic() < deadline:
+        ready = 0
+        for p in ports:
+            try:
+                c = Resp(p)
+                m = c.call("SENTINEL", "MASTER", a.master)
+                c.close()
+                d = dict(zip(m[0::2], m[1::2]))
+                state[p] = (d.get("num-slaves"), d.get("num-other-sentinels"), d.get("flags"))
+                if int(d["num-slaves"]) >= a.replicas and int(d["num-other-sentinels"]) >= others \
+                        and d.get("flags") == "master":
+                    ready += 1
+            except (OSError, RuntimeError, ConnectionError, KeyError) as e:
+                state[p] = repr(e)
+        if ready == len(ports):
+            return 0
+        time.sleep(0.2)
+    print(f"sentinels not ready after {a.timeout}s: {state}", file=sys.stderr)
+    return 1
+
+
+def haproxy_settled(a):
+    deadline = time.monotonic() + a.timeout
+    req = urllib.request.Request(f"http://127.0.0.1:{a.stats_port}/stats;csv")
+    req.add_header("Authorization", "Basic " + base64.b64encode(a.auth.encode()).decode())
+    seen = None
+    while time.monotonic() < deadline:
+        try:
+            text = urllib.request.urlopen(req, timeout=2).read().decode()
+            rows = [r.split(",") for r in text.splitlines() if r and not r.startswith("#")]
+            servers = {r[1]: r[17] for r in rows if r[0] == a.backend and r[1] not in ("BACKEND", "FRONTEND")}
+            seen = servers
+            if servers.get(a.up, "").startswith("UP") and all(
+                    s.startswith("DOWN") for n, s in servers.items() if n != a.up):
+                return 0
+        except OSError as e:
+            seen = repr(e)
+        time.sleep(0.2)
+    print(f"haproxy did not settle on {a.up} in {a.timeout}s: {seen}", file=sys.stderr)
+    return 1
+
+
+def route(a):
+    deadline = time.monotonic() + a.timeout
+    streak, last = 0, None
+    while time.monotonic() < deadline:
+        try:
+            c = Resp(a.port, timeout=1.0, password=a.password)
+            c.call("INCR", "ferry:bench:probe")
+            c.close()
+            streak += 1
+            if streak >= a.ok:
+                return 0
+        except (OSError, RuntimeError, ConnectionError) as e:
+            streak, last = 0, repr(e)
+            time.sleep(0.05)
+        time.sleep(0.01)
+    print(f"no stable route through :{a.port} in {a.timeout}s (last error {last})", file=sys.stderr)
+    return 1
+
+
+def sentinel_events(a):
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    with open(a.out, "a", buffering=1) as out:
+        c = Resp(a.port, timeout=None)
+        c.send("PSUBSCRIBE", "*")
+        c.read()
+        while True:
+            msg = c.read()
+            if isinstance(msg, list) and msg and msg[0] == "pmessage":
+                out.write(f"{time.time():.4f} {msg[2]} {msg[3]}\n")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("sentinel-ready")
+    p.add_argument("--sentinels", required=True)
+    p.add_argument("--master", default="mymaster")
+    p.add_argument("--replicas", type=int, default=2)
+    p.add_argument("--timeout", type=float, default=30)
+    p = sub.add_parser("haproxy-settled")
+    p.add_argument("--stats-port", type=int, required=True)
+    p.add_argument("--backend", default="redis_cluster")
+    p.add_argument("--up", required=True)
+    p.add_argument("--auth", default="admin:oracle")
+    p.add_argument("--timeout", type=float, default=30)
+    p = sub.add_parser("route")
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--password")
+    p.add_argument("--ok", type=int, default=20)
+    p.add_argument("--timeout", type=float, default=30)
+    p = sub.add_parser("sentinel-events")
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--out", required=True)
+    a = ap.parse_args()
+    return {"sentinel-ready": sentinel_ready, "haproxy-settled": haproxy_settled,
+            "route": route, "sentinel-events": sentinel_events}[a.cmd](a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
