@@ -45,7 +45,7 @@ if ! command -v java >/dev/null 2>&1; then
   echo "ferry: needs a Java 17+ runtime (Debian/Ubuntu: apt-get install openjdk-17-jre-headless)" >&2
   exit 1
 fi
-exec java ${FERRY_JAVA_OPTS:-} -jar "$here/ferry.jar" "$@"
+exec java ${FERRY_JAVA_OPTS:--XX:+UseSerialGC -Xms16m -Xmx256m -XX:MaxDirectMemorySize=512m -XX:+ExitOnOutOfMemoryError} -jar "$here/ferry.jar" "$@"
 LAUNCHER
 chmod 0755 "$stage/ferry"
 chmod 0644 "$stage/ferry.jar" "$stage/ferry.example.yaml" "$stage/deploy/ferry.service" "$stage/docs/DEPLOYMENT.md"

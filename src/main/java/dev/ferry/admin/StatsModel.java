@@ -136,7 +136,9 @@ public record StatsModel(String nodeName, String version, Instant generated, Dur
         TrafficStats fs = router.stats();
         return new FrontendView(c.name(), fr.server().boundAddress(), c.masterName(), c.staticMode(),
                 v.master(), v.held(), v.named(), v.epoch(), v.basis().name(), redact(v.reason(), secrets),
-                v.warnings().stream().map(w -> redact(w, secrets)).toList(),
+                // What disagrees, then what no front end can save (min-replicas advice), both worth a glance.
+                java.util.stream.Stream.concat(v.warnings().stream(), snap.advice().stream().map(a -> "note: " + a))
+                        .map(w -> redact(w, secrets)).toList(),
                 traffic, fs.waitingNow.sum(), fs.waited.sum(), fs.waitTimeouts.sum(), snap.rounds(), snap.fences(), snap.sentinelEvents(),
                 nodes, sentinels, switches, snap.recentEvents().stream().map(e -> redact(e, secrets)).toList());
     }
