@@ -51,6 +51,12 @@ class StatsEndpointsTest {
     }
 
     @Test
+    void statsPageSaysWhatAnIsolatedMasterCouldStillLoseWithoutMinReplicasToWrite() throws Exception {
+        // The test group runs with Redis's default min-replicas-to-write 0.
+        assertThat(ferry.get("/stats").body()).contains("note: master " + master + " runs without min-replicas-to-write");
+    }
+
+    @Test
     void statsPageRefreshesAtTheConfiguredIntervalAndNamesTheNode() throws Exception {
         String page = ferry.get("/stats").body();
 
