@@ -133,6 +133,21 @@ class RoutingTest {
     }
 
     @Test
+    void withStaticServersOnlyTheNodeThatSaysMasterGetsTrafficAndAFailoverToIsFollowed() throws Exception {
+        try (RedisGroup g = group();
+             FerryHarness f = FerryHarness.start(g, FerryHarness.yaml(g, List.of(), g.nodeAddresses()))) {
+            await().atMost(SWITCH).until(() -> f.routedMaster() != null);
+            HostPort first = g.masterByRole();
+            assertThat(f.routedMaster()).isEqualTo(first);
+            assertThat(f.portBehind()).isEqualTo(first.port());
+            HostPort target = g.nodeAddresses().stream().filter(n -> !n.equals(first)).findFirst().orElseThrow();
+            g.failoverTo(target);
+            await().atMost(SWITCH).until(() -> target.equals(f.routedMaster()));
+            assertThat(f.portBehind()).isEqualTo(target.port());
+        }
+    }
+
+    @Test
     void withOneSentinelDownFailoversAreStillFollowed() throws Exception {
         try (RedisGroup g = group(); FerryHarness f = FerryHarness.front(g)) {
             await().atMost(SWITCH).until(() -> f.routedMaster() != null);
