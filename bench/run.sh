@@ -212,7 +212,9 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 CLK_TCK=$(getconf CLK_TCK)
 
 # ---------------------------------------------------------------- Ferry binary
-read -r -a JAVA_OPTS <<<"${FERRY_JAVA_OPTS:-}"
+# The same JVM flags as the ./ferry launcher, unless FERRY_JAVA_OPTS says otherwise.
+FERRY_JAVA_OPTS=${FERRY_JAVA_OPTS:--XX:+UseSerialGC -Xms16m -Xmx256m -XX:MaxDirectMemorySize=512m -XX:+ExitOnOutOfMemoryError}
+read -r -a JAVA_OPTS <<<"$FERRY_JAVA_OPTS"
 git_rev() { git -C "$ROOT" rev-parse --short "$1" 2>/dev/null || echo unknown; }
 if [ -n "${FERRY_CLASSPATH:-}" ]; then
   FERRY_LAUNCH=(-cp "$FERRY_CLASSPATH" dev.ferry.cli.Main)
