@@ -1,6 +1,5 @@
 package dev.ferry.testkit;
 
-import dev.ferry.config.Credentials;
 import dev.ferry.config.HostPort;
 import java.io.File;
 import java.io.IOException;
@@ -16,9 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -29,13 +26,10 @@ import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,17 +48,15 @@ import org.slf4j.LoggerFactory;
  * labs in parallel JVMs never share one. A partition is an {@code inet ferry_partition} table in a host's
  * namespace dropping packets from and to the given peers both ways, like a cable pulled, not a refusal.
  * {@link #close()} (or, failing that, JVM exit) kills the processes and deletes the namespaces and links.
+ * The queries and waits are {@link SentinelGroup}'s, asked from this JVM's side: a host cut from it answers nothing.
  */
-public final class NetnsLab implements AutoCloseable {
+public final class NetnsLab extends SentinelGroup {
     private static final Logger log = LoggerFactory.getLogger(NetnsLab.class);
     public static final int HOSTS = 3;
     private static final int NODE_BASE_PORT = 7000;
     private static final int SENTINEL_BASE_PORT = 27000;
     private static final String TABLE = "ferry_partition";
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(15);
-    private static final String KEEP_DIR_PROPERTY = "ferry.keepGroupDir";
     private static final Pattern LAB_NAMESPACE = Pattern.compile("ferry-(\\d{3})[a-z]{2}-(hub|h\\d+)");
 
     /** Something a host can be cut from: another host or the side Ferry and the test client run on. */
@@ -79,48 +71,30 @@ public final class NetnsLab implements AutoCloseable {
     private final int subnet;
     private final FileChannel lockChannel;
     private final FileLock lock;
-    private final String masterName;
-    private final String password;
-    private final Path dir;
-    private final boolean ownsDir;
     private final List<String> namespaces = new CopyOnWriteArrayList<>();
     private volatile boolean rootLinkCreated;
-    private final List<NamespacedProcess> nodes = new CopyOnWriteArrayList<>();
-    private final List<NamespacedProcess> sentinels = new CopyOnWriteArrayList<>();
     private final Map<Integer, Set<Peer>> cuts = new HashMap<>();
-    private final AtomicBoolean closed = new AtomicBoolean();
-    private final Thread shutdownHook = new Thread(this::close, "ferry-netns-lab-shutdown");
 
-    private NetnsLab(Builder b, Reservation r) {
+    private NetnsLab(Builder b, Reservation r, String id) {
+        super(b, "lab " + id, "ferry-lab-" + id + "-");
+        this.id = id;
         this.subnet = r.subnet;
         this.lockChannel = r.channel;
         this.lock = r.lock;
-        this.id = String.format("%03d%c%c", subnet, (char) ('a' + ThreadLocalRandom.current().nextInt(26)),
-                (char) ('a' + ThreadLocalRandom.current().nextInt(26)));
-        this.masterName = b.masterName;
-        this.password = b.password;
-        this.ownsDir = b.dir == null;
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
-        try {
-            this.dir = ownsDir ? Files.createTempDirectory("ferry-lab-" + id + "-") : Files.createDirectories(b.dir);
-        } catch (IOException e) {
-            close();
-            throw new UncheckedIOException("cannot create the lab directory", e);
-        }
-        try {
-            long started = System.nanoTime();
+        long started = System.nanoTime();
+        startUp(() -> {
             buildNetwork();
             startNodes();
-            await("replicas linked to " + nodes.get(0).address(), READY_TIMEOUT, this::replicationGaps);
-            startSentinels(b);
-            await("Sentinels to know the group", READY_TIMEOUT, this::sentinelGaps);
-            log.info("netns lab {} up in {} ms on 10.77.{}.0/24: master {}, replicas {}, sentinels {} ({})", id,
-                    (System.nanoTime() - started) / 1_000_000, subnet, nodes.get(0).address(),
-                    nodeAddresses().subList(1, nodes.size()), sentinelAddresses(), dir);
-        } catch (RuntimeException e) {
-            close();
-            throw e;
-        }
+        }, () -> startSentinels(b));
+        log.info("netns lab {} up in {} ms on 10.77.{}.0/24: master {}, replicas {}, sentinels {} ({})", id,
+                (System.nanoTime() - started) / 1_000_000, subnet, nodes.get(0).address(),
+                nodeAddresses().subList(1, nodes.size()), sentinelAddresses(), dir());
+    }
+
+    /** The lab's name part: three digits of its subnet and two random letters. */
+    private static String newId(int subnet) {
+        return String.format("%03d%c%c", subnet, (char) ('a' + ThreadLocalRandom.current().nextInt(26)),
+                (char) ('a' + ThreadLocalRandom.current().nextInt(26)));
     }
 
     public static Builder builder() {
@@ -198,52 +172,14 @@ public final class NetnsLab implements AutoCloseable {
         return subnet;
     }
 
-    /** The nodes, host 1's (the initial master) first. */
-    public List<NamespacedProcess> nodes() {
-        return List.copyOf(nodes);
-    }
-
-    public List<NamespacedProcess> sentinels() {
-        return List.copyOf(sentinels);
-    }
-
-    public List<HostPort> nodeAddresses() {
-        return nodes.stream().map(NamespacedProcess::address).toList();
-    }
-
-    public List<HostPort> sentinelAddresses() {
-        return sentinels.stream().map(NamespacedProcess::address).toList();
-    }
-
-    public NamespacedProcess node(HostPort address) {
-        return nodes.stream().filter(n -> n.address().equals(address)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException(address + " is not a node of lab " + id + " " + nodeAddresses()));
-    }
-
     /** Host i's node (1-based). */
-    public NamespacedProcess node(int host) {
+    public RedisProcess node(int host) {
         return nodes.get(checkHost(host) - 1);
     }
 
     /** Host i's Sentinel (1-based). */
-    public NamespacedProcess sentinel(int host) {
+    public RedisProcess sentinel(int host) {
         return sentinels.get(checkHost(host) - 1);
-    }
-
-    public String masterName() {
-        return masterName;
-    }
-
-    public String password() {
-        return password;
-    }
-
-    public Credentials credentials() {
-        return password == null ? Credentials.NONE : new Credentials(null, password);
-    }
-
-    public Path dir() {
-        return dir;
     }
 
     public String namespace(int host) {
@@ -339,118 +275,26 @@ public final class NetnsLab implements AutoCloseable {
 
     // ---- queries (from this JVM's side, so a host cut from it answers nothing)
 
-    /** The master named by the first Sentinel that answers, asking them in order. */
-    public HostPort sentinelMaster() {
-        for (NamespacedProcess s : sentinels) {
-            if (!running(s)) continue;
-            try {
-                HostPort named = namedBy(s);
-                if (named != null) return named;
-            } catch (UncheckedIOException e) {
-                // cut off or down: ask the next one
-            }
-        }
-        throw new IllegalStateException("no Sentinel names a master for " + masterName);
-    }
-
-    /** The one node whose ROLE says master; throws when none or several do. */
-    public HostPort masterByRole() {
-        List<HostPort> masters = nodesSayingMaster();
-        if (masters.size() == 1) return masters.get(0);
-        throw new IllegalStateException(masters.isEmpty() ? "no node says master" : "several nodes say master: " + masters);
-    }
-
-    public List<HostPort> nodesSayingMaster() {
-        return nodeAddresses().stream().filter(a -> "master".equals(role(a))).toList();
-    }
-
-    /** "master" or "slave" as ROLE says, or "down" when the node does not answer (dead, paused, cut off). */
-    public String role(HostPort address) {
-        NamespacedProcess node = node(address);
-        if (!running(node)) return "down";
-        try {
-            if (node.call("ROLE") instanceof List<?> reply && !reply.isEmpty()) return String.valueOf(reply.get(0));
-        } catch (UncheckedIOException | IllegalStateException e) {
-            // no answer or AUTH refused: down, as a client would see it
-        }
-        return "down";
-    }
-
     /** The config epoch each answering Sentinel reports for the master name. */
     public Map<HostPort, Long> sentinelEpochs() {
         Map<HostPort, Long> epochs = new LinkedHashMap<>();
-        for (NamespacedProcess s : sentinels) {
+        for (RedisProcess s : sentinels) {
             if (!running(s)) continue;
-            String epoch = fields(s, "SENTINEL", "MASTER", masterName).get("config-epoch");
+            String epoch = fields(s, "SENTINEL", "MASTER", masterName()).get("config-epoch");
             if (epoch != null) epochs.put(s.address(), Long.parseLong(epoch));
         }
         return epochs;
     }
 
-    /** Waits until every Sentinel that answers names the same master and that node says master; returns it. */
-    public HostPort awaitSentinelsAgree(Duration timeout) {
-        HostPort[] agreed = new HostPort[1];
-        await("Sentinels to agree on a master", timeout, () -> {
-            Map<HostPort, HostPort> answers = sentinelAnswers();
-            if (answers.isEmpty()) return List.of("no Sentinel answers");
-            Set<HostPort> named = new HashSet<>(answers.values());
-            if (named.size() != 1 || named.contains(null)) return List.of("Sentinels name " + answers);
-            HostPort master = named.iterator().next();
-            String role = role(master);
-            if (!"master".equals(role)) return List.of(master + ", named by the Sentinels, says " + role);
-            agreed[0] = master;
-            return List.of();
-        });
-        return agreed[0];
-    }
-
-    /** Waits until {@code expected} says master by ROLE and every Sentinel that answers names it. */
-    public void awaitMaster(HostPort expected, Duration timeout) {
-        node(expected);
-        await("master " + expected, timeout, () -> {
-            List<String> gaps = new ArrayList<>();
-            String role = role(expected);
-            if (!"master".equals(role)) gaps.add(expected + " says " + role);
-            Map<HostPort, HostPort> answers = sentinelAnswers();
-            if (answers.isEmpty()) gaps.add("no Sentinel answers");
-            answers.forEach((s, named) -> {
-                if (!expected.equals(named)) gaps.add("Sentinel " + s + " names " + named);
-            });
-            return gaps;
-        });
-    }
-
-    /** Waits until exactly one node says master and every other node has its replication link up. */
-    public void awaitReplicasInSync(Duration timeout) {
-        await("replicas in sync", timeout, this::replicationGaps);
-    }
-
     // ---- life cycle
 
-    /** Kills every process, deletes the namespaces and links (idempotent), and the directory unless -Dferry.keepGroupDir=true. */
+    /** Once the processes are dead: deletes the namespaces and links, then frees the subnet. */
     @Override
-    public void close() {
-        if (!closed.compareAndSet(false, true)) return;
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-            // the JVM is already shutting down: this is the hook running
-        }
-        for (NamespacedProcess p : concat(sentinels, nodes)) {
-            try {
-                p.kill();
-            } catch (RuntimeException e) {
-                log.warn("could not kill {}: {}", p, e.getMessage());
-            }
-        }
+    void tearDown() {
         List<String> created = new ArrayList<>(namespaces);
         Collections.reverse(created);
         for (String ns : created) deleteNamespace(ns);
         if (rootLinkCreated && linkExists(rootLink())) runQuietly(ipCommand(), "link", "del", rootLink());
-        if (dir != null) {
-            if (ownsDir && !Boolean.getBoolean(KEEP_DIR_PROPERTY)) deleteRecursively(dir);
-            else log.info("kept {}", dir);
-        }
         release(lockChannel, lock);
         log.info("netns lab {} torn down", id);
     }
@@ -590,138 +434,30 @@ public final class NetnsLab implements AutoCloseable {
     private void startNodes() {
         HostPort master = new HostPort(hostIp(1), NODE_BASE_PORT + 1);
         for (int i = 1; i <= HOSTS; i++) {
-            List<String> config = new ArrayList<>(List.of(
-                    "save \"\"",
-                    "appendonly no",
-                    "repl-diskless-sync yes",
-                    "repl-diskless-sync-delay 0",
-                    "protected-mode no"));
-            if (password != null) config.add("masterauth " + RedisProcess.quote(password));
-            if (i > 1) config.add("replicaof " + master.host() + " " + master.port());
             HostPort address = new HostPort(hostIp(i), NODE_BASE_PORT + i);
-            nodes.add(NamespacedProcess.start(RedisProcess.Kind.SERVER, namespace(i), dir.resolve("h" + i), address, password, config));
+            nodes.add(startInNamespace(RedisProcess.Kind.SERVER, i, address, password(), nodeConfig(i > 1 ? master : null)));
         }
     }
 
     private void startSentinels(Builder b) {
         HostPort master = nodes.get(0).address();
         for (int i = 1; i <= HOSTS; i++) {
-            List<String> config = new ArrayList<>(List.of(
-                    "protected-mode no",
-                    "sentinel resolve-hostnames no",
-                    "sentinel monitor " + masterName + " " + master.host() + " " + master.port() + " " + b.quorum,
-                    "sentinel down-after-milliseconds " + masterName + " " + b.downAfterMillis,
-                    "sentinel failover-timeout " + masterName + " " + b.failoverTimeoutMillis,
-                    "sentinel parallel-syncs " + masterName + " 1"));
-            if (password != null) config.add("sentinel auth-pass " + masterName + " " + RedisProcess.quote(password));
+            List<String> config = sentinelConfig(master, b.quorum);
+            config.add(0, "protected-mode no"); // clients come from other hosts, and a Sentinel has no password
             HostPort address = new HostPort(hostIp(i), SENTINEL_BASE_PORT + i);
-            sentinels.add(NamespacedProcess.start(RedisProcess.Kind.SENTINEL, namespace(i), dir.resolve("h" + i), address, null, config));
+            sentinels.add(startInNamespace(RedisProcess.Kind.SENTINEL, i, address, null, config));
         }
     }
 
-    private static boolean running(NamespacedProcess p) {
-        return p.alive() && !p.paused();
-    }
-
-    private Map<HostPort, HostPort> sentinelAnswers() {
-        Map<HostPort, HostPort> answers = new LinkedHashMap<>();
-        for (NamespacedProcess s : sentinels) {
-            if (!running(s)) continue;
-            try {
-                answers.put(s.address(), namedBy(s));
-            } catch (UncheckedIOException e) {
-                // a Sentinel that does not answer has no say
-            }
-        }
-        return answers;
-    }
-
-    private HostPort namedBy(NamespacedProcess sentinel) {
-        Object reply = sentinel.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterName);
-        if (reply instanceof List<?> hostPort && hostPort.size() == 2) {
-            return new HostPort(String.valueOf(hostPort.get(0)), Integer.parseInt(String.valueOf(hostPort.get(1))));
-        }
-        return null;
-    }
-
-    private List<String> replicationGaps() {
-        List<String> gaps = new ArrayList<>();
-        List<HostPort> masters = new ArrayList<>();
-        for (NamespacedProcess node : nodes) {
-            if (!running(node)) continue;
-            Map<String, String> info = fields(node, "INFO", "replication");
-            if (info.isEmpty()) {
-                gaps.add(node.address() + " does not answer INFO");
-            } else if ("master".equals(info.get("role"))) {
-                masters.add(node.address());
-            } else if (!"up".equals(info.get("master_link_status")) || "1".equals(info.get("master_sync_in_progress"))) {
-                gaps.add(node.address() + " master_link_status:" + info.get("master_link_status"));
-            }
-        }
-        if (masters.size() != 1) gaps.add(masters.isEmpty() ? "no node says master" : "several nodes say master: " + masters);
-        return gaps;
-    }
-
-    private List<String> sentinelGaps() {
-        List<String> gaps = new ArrayList<>();
-        HostPort master = nodes.get(0).address();
-        for (NamespacedProcess s : sentinels) {
-            Map<String, String> state = fields(s, "SENTINEL", "MASTER", masterName);
-            if (state.isEmpty()) {
-                gaps.add("Sentinel " + s.address() + " does not answer SENTINEL MASTER");
-                continue;
-            }
-            HostPort named = new HostPort(state.get("ip"), Integer.parseInt(state.get("port")));
-            if (!named.equals(master)) gaps.add("Sentinel " + s.address() + " names " + named);
-            if (!String.valueOf(HOSTS - 1).equals(state.get("num-other-sentinels"))) {
-                gaps.add("Sentinel " + s.address() + " sees " + state.get("num-other-sentinels") + " other Sentinels");
-            }
-            if (!String.valueOf(HOSTS - 1).equals(state.get("num-slaves"))) {
-                gaps.add("Sentinel " + s.address() + " sees " + state.get("num-slaves") + " replicas");
-            }
-        }
-        return gaps;
-    }
-
-    private static Map<String, String> fields(NamespacedProcess p, String... command) {
-        Object reply;
-        try {
-            reply = p.call(command);
-        } catch (UncheckedIOException | IllegalStateException e) {
-            return Map.of();
-        }
-        Map<String, String> fields = new HashMap<>();
-        if (reply instanceof String text) {
-            for (String line : text.split("\r?\n")) {
-                int colon = line.indexOf(':');
-                if (colon > 0 && !line.startsWith("#")) fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
-            }
-        } else if (reply instanceof List<?> flat) {
-            for (int i = 0; i + 1 < flat.size(); i += 2) fields.put(String.valueOf(flat.get(i)), String.valueOf(flat.get(i + 1)));
-        }
-        return fields;
-    }
-
-    private static void await(String what, Duration timeout, Supplier<List<String>> gaps) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            List<String> missing = gaps.get();
-            if (missing.isEmpty()) return;
-            if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("timed out after " + timeout.toMillis() + " ms waiting for " + what
-                        + ": " + String.join("; ", missing));
-            }
-            RedisProcess.sleep(POLL_INTERVAL);
-        }
+    /** {@code ip netns exec} execs the binary, so the child's pid is Redis's own and signals reach it directly. */
+    private RedisProcess startInNamespace(RedisProcess.Kind kind, int host, HostPort address, String password, List<String> config) {
+        List<String> prefix = List.of(ipCommand(), "netns", "exec", namespace(host));
+        return RedisProcess.start(kind, prefix, dir().resolve("h" + host), address, password, config);
     }
 
     private static int checkHost(int host) {
         if (host < 1 || host > HOSTS) throw new IllegalArgumentException("hosts are 1.." + HOSTS + ", got " + host);
         return host;
-    }
-
-    private static <T> List<T> concat(List<T> a, List<T> b) {
-        return Stream.concat(a.stream(), b.stream()).toList();
     }
 
     // ---- commands
@@ -731,7 +467,7 @@ public final class NetnsLab implements AutoCloseable {
         static final String NFT = findTool("nft");
     }
 
-    static String ipCommand() {
+    private static String ipCommand() {
         if (Tools.IP == null) throw new IllegalStateException("the 'ip' command (iproute2) is not installed");
         return Tools.IP;
     }
@@ -797,24 +533,13 @@ public final class NetnsLab implements AutoCloseable {
         }
     }
 
-    private static void deleteRecursively(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            log.warn("could not delete {}: {}", root, e.getMessage());
-        }
-    }
-
-    /** Settings for {@link NetnsLab}; every default is here. */
-    public static final class Builder {
+    /** Settings for {@link NetnsLab}: its own here, with their defaults, and those of {@link SentinelGroup.Settings}. */
+    public static final class Builder extends Settings<Builder> {
         private int quorum = 2;
-        private String password = "lab" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffffL);
-        private long downAfterMillis = 2000;
-        private long failoverTimeoutMillis = 10000;
-        private String masterName = "mymaster";
-        private Path dir;
 
-        private Builder() {}
+        private Builder() {
+            super("lab" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffffL));
+        }
 
         public Builder quorum(int n) {
             if (n < 1 || n > HOSTS) throw new IllegalArgumentException("quorum must be 1.." + HOSTS + ", got " + n);
@@ -822,42 +547,16 @@ public final class NetnsLab implements AutoCloseable {
             return this;
         }
 
-        /** requirepass and masterauth on the nodes, {@code sentinel auth-pass} on the Sentinels; null for none. */
-        public Builder password(String password) {
-            this.password = password;
-            return this;
-        }
-
-        public Builder downAfterMillis(long millis) {
-            if (millis < 1) throw new IllegalArgumentException("downAfterMillis must be >= 1, got " + millis);
-            this.downAfterMillis = millis;
-            return this;
-        }
-
-        public Builder failoverTimeoutMillis(long millis) {
-            if (millis < 1) throw new IllegalArgumentException("failoverTimeoutMillis must be >= 1, got " + millis);
-            this.failoverTimeoutMillis = millis;
-            return this;
-        }
-
-        public Builder masterName(String name) {
-            if (name == null || name.isBlank() || name.chars().anyMatch(Character::isWhitespace)) {
-                throw new IllegalArgumentException("masterName must be one word, got '" + name + "'");
-            }
-            this.masterName = name;
-            return this;
-        }
-
-        /** Where config and log files go; the caller owns it, so close() leaves it in place. */
-        public Builder dir(Path dir) {
-            this.dir = dir;
-            return this;
-        }
-
         /** Builds the network and starts the group; throws (having cleaned up) when this machine cannot. */
         public NetnsLab start() {
             if (!supported()) throw new IllegalStateException("network namespace labs cannot run here: " + unsupportedReason());
-            return new NetnsLab(this, reserveSubnet());
+            Reservation r = reserveSubnet();
+            try {
+                return new NetnsLab(this, r, newId(r.subnet()));
+            } catch (RuntimeException e) {
+                release(r.channel(), r.lock()); // close() has freed it unless the directory could not be made; twice is harmless
+                throw e;
+            }
         }
     }
 }

@@ -18,8 +18,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One {@code redis-server} or {@code redis-sentinel} child process on 127.0.0.1, run in the foreground
- * so that this JVM owns it and can kill, stop, pause and restart it.
+ * One {@code redis-server} or {@code redis-sentinel} child process, run in the foreground so that this JVM
+ * owns it and can kill, stop, pause and restart it: on 127.0.0.1, or bound to another address and run
+ * behind a command prefix such as {@code ip netns exec <ns>}. Calls go from this JVM's namespace.
  */
 public final class RedisProcess {
     public enum Kind { SERVER, SENTINEL }
@@ -32,6 +33,7 @@ public final class RedisProcess {
     private static final int LOG_TAIL_LINES = 20;
 
     private final Kind kind;
+    private final List<String> commandPrefix;
     private final HostPort address;
     private final Credentials auth;
     private final Path configFile;
@@ -39,8 +41,9 @@ public final class RedisProcess {
     private volatile Process process;
     private volatile boolean paused;
 
-    private RedisProcess(Kind kind, HostPort address, Credentials auth, Path configFile, Path logFile) {
+    private RedisProcess(Kind kind, List<String> commandPrefix, HostPort address, Credentials auth, Path configFile, Path logFile) {
         this.kind = kind;
+        this.commandPrefix = List.copyOf(commandPrefix);
         this.address = address;
         this.auth = auth;
         this.configFile = configFile;
@@ -49,16 +52,27 @@ public final class RedisProcess {
 
     /**
      * Writes {@code <dir>/<redis|sentinel>-<port>.conf} (port, bind, dir, logfile, requirepass when a
-     * password is given, then {@code config} verbatim), starts the process and waits until it answers PING.
+     * password is given, then {@code config} verbatim), starts the process on 127.0.0.1 and waits until it
+     * answers PING.
      */
     public static RedisProcess start(Kind kind, Path dir, int port, String password, List<String> config) {
+        return start(kind, List.of(), dir, new HostPort("127.0.0.1", port), password, config);
+    }
+
+    /**
+     * As {@link #start(Kind, Path, int, String, List)}, bound to {@code address}'s host and run as
+     * {@code <commandPrefix...> <binary> <conf>}. The prefix must exec the binary (as {@code ip netns exec}
+     * does), so that the child's pid is Redis's own and kill, SIGSTOP and SIGCONT reach it directly.
+     */
+    public static RedisProcess start(Kind kind, List<String> commandPrefix, Path dir, HostPort address,
+                                     String password, List<String> config) {
         Path workDir = dir.toAbsolutePath();
-        String name = (kind == Kind.SERVER ? "redis-" : "sentinel-") + port;
+        String name = (kind == Kind.SERVER ? "redis-" : "sentinel-") + address.port();
         Path configFile = workDir.resolve(name + ".conf");
         Path logFile = workDir.resolve(name + ".log");
         List<String> lines = new ArrayList<>();
-        lines.add("port " + port);
-        lines.add("bind 127.0.0.1");
+        lines.add("port " + address.port());
+        lines.add("bind " + address.host());
         lines.add("daemonize no");
         lines.add("dir " + quote(workDir.toString()));
         lines.add("logfile " + quote(logFile.toString()));
@@ -71,7 +85,7 @@ public final class RedisProcess {
             throw new UncheckedIOException("cannot write " + configFile, e);
         }
         Credentials auth = password == null ? Credentials.NONE : new Credentials(null, password);
-        RedisProcess p = new RedisProcess(kind, new HostPort("127.0.0.1", port), auth, configFile, logFile);
+        RedisProcess p = new RedisProcess(kind, commandPrefix, address, auth, configFile, logFile);
         p.launch();
         return p;
     }
@@ -164,19 +178,23 @@ public final class RedisProcess {
 
     @Override
     public String toString() {
-        return (kind == Kind.SERVER ? "redis-server " : "redis-sentinel ") + address;
+        String where = commandPrefix.isEmpty() ? "" : " via " + String.join(" ", commandPrefix);
+        return (kind == Kind.SERVER ? "redis-server " : "redis-sentinel ") + address + where;
     }
 
     private void launch() {
         Path binary = kind == Kind.SERVER ? RedisBinaries.server() : RedisBinaries.sentinel();
         // Output before the logfile is opened (config errors) lands in the same file.
-        ProcessBuilder builder = new ProcessBuilder(binary.toString(), configFile.toString())
+        List<String> command = new ArrayList<>(commandPrefix);
+        command.add(binary.toString());
+        command.add(configFile.toString());
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(Redirect.appendTo(logFile.toFile()));
         try {
             process = builder.start();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + binary, e);
+            throw new UncheckedIOException("cannot start " + String.join(" ", command), e);
         }
         paused = false;
         awaitPong();

@@ -7,30 +7,39 @@ import dev.ferry.resp.RedisLink;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A client that writes a new unique key ({@code SET ferry:w:N N}) every interval through an endpoint and
- * records what it lived through: acknowledged writes, failures by kind, the longest run of failures.
- * Afterwards {@link #countLost} reads every acknowledged key back: an acknowledged write that is gone
- * was lost. Like the anchor's writer.py, in Java, for tests, the demo and the drill.
+ * A client that writes a new unique key ({@code SET <prefix>:N N}) every interval through an endpoint and
+ * records what it lived through: each acknowledged write with when it was sent and acknowledged, failures
+ * by kind, the longest run of failures. Afterwards {@link #lostWrites} reads every acknowledged key back:
+ * an acknowledged write that is gone was lost, and its instants tell writes lost before a switch of master
+ * from writes lost after it. Like the anchor's writer.py, in Java, for tests, the demo and the drill.
  */
 public final class WriteLoad implements AutoCloseable {
+    /** One acknowledged write: key {@code <prefix>:n}, sent and acknowledged at these wall-clock instants. */
+    public record Write(long n, Instant sent, Instant acked) {}
+
+    /** The longest run of failed writes: from the first failure to the next acknowledged write (or the end). */
+    public record Outage(Instant from, Duration length) {}
+
     private final HostPort target;
     private final Credentials auth;
     private final Duration interval;
     private final boolean persistent;
     private final String prefix;
     private final Thread thread;
-    private final List<Long> acked = new ArrayList<>();
+    private final List<Write> acked = new ArrayList<>();
     private final Map<String, Integer> failures = new TreeMap<>();
     private volatile boolean running = true;
     private long next;
+    private Instant failStart;
     private long failStartNanos = -1;
-    private long longestFailureNanos;
+    private Outage longest = new Outage(null, Duration.ZERO);
 
     private WriteLoad(HostPort target, Credentials auth, Duration interval, boolean persistent, String prefix) {
         this.target = target;
@@ -53,10 +62,12 @@ public final class WriteLoad implements AutoCloseable {
         RedisLink link = null;
         while (running) {
             long t0 = System.nanoTime();
+            Instant sent = Instant.now();
             String kind;
             long n = ++next;
             try {
                 if (link == null) link = RedisLink.open(target, auth, Duration.ofSeconds(1), null);
+                sent = Instant.now();
                 Object r = link.call("SET", prefix + ":" + n, Long.toString(n));
                 if ("OK".equals(r)) {
                     kind = null;
@@ -70,11 +81,12 @@ public final class WriteLoad implements AutoCloseable {
             } catch (Exception e) {
                 kind = "auth:" + e.getMessage();
             }
+            Instant done = Instant.now();
             if (kind != null || !persistent) {
                 if (link != null) link.close();
                 link = null;
             }
-            record(n, kind, t0);
+            record(n, kind, sent, done, t0);
             long sleep = interval.toNanos() - (System.nanoTime() - t0);
             if (sleep > 0) {
                 try {
@@ -87,15 +99,24 @@ public final class WriteLoad implements AutoCloseable {
         if (link != null) link.close();
     }
 
-    private synchronized void record(long n, String kind, long t0) {
+    private synchronized void record(long n, String kind, Instant sent, Instant done, long t0) {
         if (kind == null) {
-            acked.add(n);
-            if (failStartNanos >= 0) longestFailureNanos = Math.max(longestFailureNanos, t0 - failStartNanos);
-            failStartNanos = -1;
+            acked.add(new Write(n, sent, done));
+            endOutage(t0);
         } else {
             failures.merge(kind, 1, Integer::sum);
-            if (failStartNanos < 0) failStartNanos = t0;
+            if (failStartNanos < 0) {
+                failStartNanos = t0;
+                failStart = sent;
+            }
         }
+    }
+
+    private void endOutage(long nowNanos) {
+        if (failStartNanos < 0) return;
+        Duration length = Duration.ofNanos(nowNanos - failStartNanos);
+        if (length.compareTo(longest.length()) > 0) longest = new Outage(failStart, length);
+        failStartNanos = -1;
     }
 
     /** Stops writing and waits for the writer thread. */
@@ -108,12 +129,15 @@ public final class WriteLoad implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         synchronized (this) {
-            if (failStartNanos >= 0) longestFailureNanos = Math.max(longestFailureNanos, System.nanoTime() - failStartNanos);
-            failStartNanos = -1;
+            endOutage(System.nanoTime());
         }
     }
 
-    public synchronized List<Long> acked() {
+    public String prefix() {
+        return prefix;
+    }
+
+    public synchronized List<Write> acked() {
         return List.copyOf(acked);
     }
 
@@ -125,30 +149,38 @@ public final class WriteLoad implements AutoCloseable {
         return failures.values().stream().mapToInt(Integer::intValue).sum();
     }
 
-    public synchronized Duration longestFailure() {
-        return Duration.ofNanos(longestFailureNanos);
+    public synchronized Outage longestOutage() {
+        return longest;
     }
 
-    /** How many acknowledged keys no longer read back from {@code from} (MGET in batches). */
-    public int countLost(HostPort from) throws Exception {
-        List<Long> keys = acked();
-        int lost = 0;
+    public Duration longestFailure() {
+        return longestOutage().length();
+    }
+
+    /** The acknowledged writes whose key no longer reads back from {@code from} (MGET in batches). */
+    public List<Write> lostWrites(HostPort from) throws Exception {
+        List<Write> writes = acked();
+        List<Write> lost = new ArrayList<>();
         try (RedisLink l = RedisLink.open(from, auth, Duration.ofSeconds(5), null)) {
-            for (int i = 0; i < keys.size(); i += 500) {
-                List<Long> batch = keys.subList(i, Math.min(keys.size(), i + 500));
+            for (int i = 0; i < writes.size(); i += 500) {
+                List<Write> batch = writes.subList(i, Math.min(writes.size(), i + 500));
                 String[] args = new String[batch.size() + 1];
                 args[0] = "MGET";
-                for (int j = 0; j < batch.size(); j++) args[j + 1] = prefix + ":" + batch.get(j);
+                for (int j = 0; j < batch.size(); j++) args[j + 1] = prefix + ":" + batch.get(j).n();
                 Object r = l.call(args);
                 if (!(r instanceof List<?> values)) throw new IOException("MGET answered " + r);
-                for (Object v : values) if (v == null) lost++;
+                for (int j = 0; j < values.size(); j++) if (values.get(j) == null) lost.add(batch.get(j));
             }
         }
         return lost;
     }
 
+    public int countLost(HostPort from) throws Exception {
+        return lostWrites(from).size();
+    }
+
     @Override
     public synchronized String toString() {
-        return prefix + ": acked=" + acked.size() + " failed=" + failures + " longest_failure_ms=" + longestFailureNanos / 1_000_000;
+        return prefix + ": acked=" + acked.size() + " failed=" + failures + " longest_failure_ms=" + longest.length().toMillis();
     }
 }

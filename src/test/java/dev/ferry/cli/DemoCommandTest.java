@@ -162,10 +162,10 @@ class DemoCommandTest {
 
     @Test
     @Tag("unit")
-    void drillPlannedIsNotAvailableYet() {
-        Outcome r = ferry("drill", "--demo", "--planned");
-        assertThat(r.exit()).isEqualTo(1);
-        assertThat(r.err()).contains("not available yet");
+    void aPlannedDrillCannotAlsoCrashTheMaster() {
+        Outcome r = ferry("drill", "--demo", "--planned", "--crash");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("--planned and --crash exclude each other");
     }
 
     @Test

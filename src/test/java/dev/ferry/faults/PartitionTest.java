@@ -9,8 +9,8 @@ import dev.ferry.config.ConfigLoader;
 import dev.ferry.config.HostPort;
 import dev.ferry.resp.RedisLink;
 import dev.ferry.testkit.NetnsLab;
-import dev.ferry.testkit.TimedWriteLoad;
-import dev.ferry.testkit.TimedWriteLoad.Write;
+import dev.ferry.testkit.WriteLoad;
+import dev.ferry.testkit.WriteLoad.Write;
 import dev.ferry.topology.SwitchRecord;
 import dev.ferry.topology.TopologySnapshot;
 import java.nio.file.Path;
@@ -169,8 +169,8 @@ class PartitionTest {
         final Ferry ferry;
         final Instant startedAt = Instant.now();
         final List<String> timeline = new ArrayList<>();
-        TimedWriteLoad fresh;
-        TimedWriteLoad kept;
+        WriteLoad fresh;
+        WriteLoad kept;
         PortSampler sampler;
         Instant cutAt;
         volatile Instant promotedAt;
@@ -221,8 +221,8 @@ class PartitionTest {
         }
 
         void startLoad() {
-            fresh = TimedWriteLoad.start(ferryAddress(), lab.credentials(), WRITE_INTERVAL, false, "fresh-" + name);
-            kept = TimedWriteLoad.start(ferryAddress(), lab.credentials(), WRITE_INTERVAL, true, "kept-" + name);
+            fresh = WriteLoad.start(ferryAddress(), lab.credentials(), WRITE_INTERVAL, false, "fresh-" + name);
+            kept = WriteLoad.start(ferryAddress(), lab.credentials(), WRITE_INTERVAL, true, "kept-" + name);
             sampler = PortSampler.start(ferryAddress(), lab, Duration.ofMillis(100));
         }
 
@@ -304,7 +304,7 @@ class PartitionTest {
             if (promotedAt != null) mark("replica " + promotedNode + " first answers ROLE master", promotedAt);
             timeline.sort(Comparator.comparingLong(PartitionTest::timelineMillis));
             Figures f = new Figures();
-            for (TimedWriteLoad w : List.of(fresh, kept)) {
+            for (WriteLoad w : List.of(fresh, kept)) {
                 List<Write> lost = w.lostWrites(fin);
                 f.acked += w.acked().size();
                 f.failed += w.failed();

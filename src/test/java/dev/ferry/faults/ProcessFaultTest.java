@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.ferry.FerryHarness;
 import dev.ferry.config.HostPort;
 import dev.ferry.testkit.RedisGroup;
-import dev.ferry.testkit.TimedWriteLoad;
-import dev.ferry.testkit.TimedWriteLoad.Write;
+import dev.ferry.testkit.WriteLoad;
+import dev.ferry.testkit.WriteLoad.Write;
 import dev.ferry.topology.SwitchRecord;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,10 +29,10 @@ class ProcessFaultTest {
     }
 
     /** The writers, started through Ferry; closed and checked by {@link #assertNothingLostAfter}. */
-    record Writers(TimedWriteLoad fresh, TimedWriteLoad kept) implements AutoCloseable {
+    record Writers(WriteLoad fresh, WriteLoad kept) implements AutoCloseable {
         static Writers start(FerryHarness f, RedisGroup g) {
-            return new Writers(TimedWriteLoad.start(f.address(), g.credentials(), Duration.ofMillis(10), false, "fresh"),
-                    TimedWriteLoad.start(f.address(), g.credentials(), Duration.ofMillis(10), true, "kept"));
+            return new Writers(WriteLoad.start(f.address(), g.credentials(), Duration.ofMillis(10), false, "fresh"),
+                    WriteLoad.start(f.address(), g.credentials(), Duration.ofMillis(10), true, "kept"));
         }
 
         @Override
@@ -44,7 +44,7 @@ class ProcessFaultTest {
 
     private static void assertNothingLostAfter(Instant switched, Writers w, HostPort master, String scenario) throws Exception {
         w.close();
-        for (TimedWriteLoad load : List.of(w.fresh(), w.kept())) {
+        for (WriteLoad load : List.of(w.fresh(), w.kept())) {
             List<Write> lost = load.lostWrites(master);
             long after = lost.stream().filter(x -> x.acked().isAfter(switched)).count();
             System.out.printf("%s: %s lost=%d lost_after_switch=%d%n", scenario, load, lost.size(), after);
@@ -69,7 +69,7 @@ class ProcessFaultTest {
             Thread.sleep(1000);
             w.close();
             // The old master stays writable ~10 s under a bare SENTINEL FAILOVER; behind Ferry nothing went there.
-            for (TimedWriteLoad load : List.of(w.fresh(), w.kept())) {
+            for (WriteLoad load : List.of(w.fresh(), w.kept())) {
                 assertThat(load.countLost(now)).as(load.toString()).isZero();
             }
             System.out.printf("sentinel-failover: %s | %s%n", w.fresh(), w.kept());
