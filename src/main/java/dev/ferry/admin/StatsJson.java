@@ -41,6 +41,7 @@ final class StatsJson {
         j.field("basis", f.basis());
         j.field("reason", f.reason());
         j.strings("warnings", f.warnings());
+        j.strings("notes", f.notes());
         traffic(j, f.traffic());
         j.field("clients_waiting", f.waitingNow());
         j.field("clients_waited", f.waited());

@@ -28,7 +28,7 @@ public record StatsModel(String nodeName, String version, Instant generated, Dur
     public record FrontendView(
             String name, HostPort bind, String masterName, boolean staticMode,
             HostPort master, HostPort held, HostPort named, long epoch, String basis, String reason, List<String> warnings,
-            Traffic traffic, long waitingNow, long waited, long waitTimeouts, long rounds, long fences, long sentinelEvents,
+            List<String> notes, Traffic traffic, long waitingNow, long waited, long waitTimeouts, long rounds, long fences, long sentinelEvents,
             List<NodeView> nodes, List<SentinelView> sentinels, List<SwitchView> switches, List<String> events) {
 
         public boolean hasMaster() {
@@ -136,9 +136,9 @@ public record StatsModel(String nodeName, String version, Instant generated, Dur
         TrafficStats fs = router.stats();
         return new FrontendView(c.name(), fr.server().boundAddress(), c.masterName(), c.staticMode(),
                 v.master(), v.held(), v.named(), v.epoch(), v.basis().name(), redact(v.reason(), secrets),
-                // What disagrees, then what no front end can save (min-replicas advice), both worth a glance.
-                java.util.stream.Stream.concat(v.warnings().stream(), snap.advice().stream().map(a -> "note: " + a))
-                        .map(w -> redact(w, secrets)).toList(),
+                v.warnings().stream().map(w -> redact(w, secrets)).toList(),
+                // What no front end can save (the min-replicas advice): true all along, so apart from warnings.
+                snap.advice().stream().map(a -> redact(a, secrets)).toList(),
                 traffic, fs.waitingNow.sum(), fs.waited.sum(), fs.waitTimeouts.sum(), snap.rounds(), snap.fences(), snap.sentinelEvents(),
                 nodes, sentinels, switches, snap.recentEvents().stream().map(e -> redact(e, secrets)).toList());
     }

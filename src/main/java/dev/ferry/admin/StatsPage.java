@@ -49,6 +49,7 @@ final class StatsPage {
             .body{padding:16px 20px 20px}
             .warnings{background:#fff6e0;border:1px solid #f0c36d;border-left:5px solid #e09b00;border-radius:4px;padding:8px 12px;margin-bottom:14px}
             .warnings div{padding:2px 0}
+            .notes{background:#f3f6fa;border:1px solid #d5dde8;border-left:5px solid #8aa0bd;border-radius:4px;padding:8px 12px;margin-bottom:14px;color:#334}
             .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:10px;margin-bottom:18px}
             .card{border:1px solid #e0e5ec;border-radius:6px;padding:8px 12px;background:#fafbfc;white-space:nowrap;overflow:hidden}
             .card .k{color:#5c6b7c;font-size:11px;text-transform:uppercase;letter-spacing:.5px}
@@ -126,6 +127,11 @@ final class StatsPage {
         if (!f.warnings().isEmpty()) {
             h.append("<div class=\"warnings\">");
             for (String w : f.warnings()) h.append("<div>&#9888; ").append(esc(w)).append("</div>");
+            h.append("</div>");
+        }
+        if (!f.notes().isEmpty()) {
+            h.append("<div class=\"notes\">");
+            for (String n : f.notes()) h.append("<div>note: ").append(esc(n)).append("</div>");
             h.append("</div>");
         }
         cards(h, f);

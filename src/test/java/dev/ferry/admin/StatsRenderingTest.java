@@ -30,7 +30,7 @@ class StatsRenderingTest {
         SentinelView sentinel = new SentinelView(S, true, false, true, A, 3, false, 1, 2, "", NOW);
         SwitchView sw = new SwitchView(NOW.minusSeconds(30), B, A, Duration.ofMillis(412), "SENTINELS", 3, reason);
         return new FrontendView(name, new HostPort("127.0.0.1", 6379), "mymaster", false, master, null, A, 3,
-                master != null ? "SENTINELS" : "NONE", reason, List.of("the Sentinels disagree with the nodes"), t, 0, 0, 0, 5, 0, 1,
+                master != null ? "SENTINELS" : "NONE", reason, List.of("the Sentinels disagree with the nodes"), List.of(), t, 0, 0, 0, 5, 0, 1,
                 List.of(node), List.of(sentinel), List.of(sw), List.of(NOW + " " + S + " +switch-master mymaster 10.0.0.2 6379 10.0.0.1 6379"));
     }
 
