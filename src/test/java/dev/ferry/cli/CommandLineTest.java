@@ -2,11 +2,8 @@ package dev.ferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -16,22 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 class CommandLineTest {
     @TempDir Path dir;
 
-    record Outcome(int exit, String out, String err) {}
-
-    private static synchronized Outcome ferry(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int code = Main.execute(args);
-            return new Outcome(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    private static CliRun ferry(String... args) {
+        return CliRun.ferry(args);
     }
 
     private Path config(String yaml) throws Exception {
@@ -42,7 +25,7 @@ class CommandLineTest {
 
     @Test
     void versionPrintsTheName() {
-        Outcome r = ferry("--version");
+        CliRun r = ferry("--version");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).startsWith("ferry ");
     }
@@ -50,7 +33,7 @@ class CommandLineTest {
     @Test
     void aBadConfigIsOneLineNamingTheKeyAndExitCodeTwo() throws Exception {
         Path p = config("frontends:\n  - name: orders\n    bind: localhost\n    servers: [127.0.0.1:6379]\n");
-        Outcome r = ferry("check", "--config", p.toString());
+        CliRun r = ferry("check", "--config", p.toString());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err().strip()).isEqualTo("ferry: frontends[0].bind: 'localhost' is not host:port");
         assertThat(r.err()).doesNotContain("Exception").doesNotContain("\tat ");
@@ -58,14 +41,14 @@ class CommandLineTest {
 
     @Test
     void aMissingConfigFileIsNamed() {
-        Outcome r = ferry("run", "--config", dir.resolve("nope.yaml").toString());
+        CliRun r = ferry("run", "--config", dir.resolve("nope.yaml").toString());
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("nope.yaml: cannot read the configuration file (no such file)");
     }
 
     @Test
     void anUnknownOptionIsAUsageError() {
-        Outcome r = ferry("run", "--confg", "x");
+        CliRun r = ferry("run", "--confg", "x");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).startsWith("ferry: ").endsWith("Try 'ferry run --help'.\n");
     }
@@ -75,7 +58,7 @@ class CommandLineTest {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             Path p = config("frontends:\n  - name: orders\n    bind: 127.0.0.1:" + taken.getLocalPort()
                     + "\n    servers: [127.0.0.1:1]\n");
-            Outcome r = ferry("run", "--config", p.toString());
+            CliRun r = ferry("run", "--config", p.toString());
             assertThat(r.exit()).isEqualTo(1);
             assertThat(r.err().strip()).isEqualTo("ferry: frontend 'orders': cannot listen on 127.0.0.1:" + taken.getLocalPort()
                     + ": address already in use (another process listens there)");
@@ -114,7 +97,7 @@ class CommandLineTest {
         }
         Path p = config("frontends:\n  - name: orders\n    bind: 127.0.0.1:0\n    master: mymaster\n    sentinels: [127.0.0.1:" + a
                 + ", 127.0.0.1:" + b + "]\n    check: { timeout: 200ms }\n");
-        Outcome r = ferry("check", "--config", p.toString());
+        CliRun r = ferry("check", "--config", p.toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).contains("sentinel 127.0.0.1:" + a).contains("unreachable: connection refused")
                 .contains("master:  NONE").endsWith("PROBLEMS FOUND\n");

@@ -9,8 +9,6 @@ import dev.ferry.config.FerryConfig;
 import dev.ferry.config.HostPort;
 import dev.ferry.resp.RedisLink;
 import dev.ferry.testkit.RedisProcess;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -20,7 +18,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,22 +39,8 @@ class DemoCommandTest {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final StringWriter events = new StringWriter();
 
-    record Outcome(int exit, String out, String err) {}
-
-    private static synchronized Outcome ferry(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int code = Main.execute(args);
-            return new Outcome(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    private static CliRun ferry(String... args) {
+        return CliRun.ferry(args);
     }
 
     /** A base whose every port is free now, away from the default 11300 so that a running demo is left alone. */
@@ -125,7 +108,7 @@ class DemoCommandTest {
         Ports ports = freePorts();
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), ports.client(0)));
-            Outcome r = ferry("demo", "--base-port", Integer.toString(ports.base()));
+            CliRun r = ferry("demo", "--base-port", Integer.toString(ports.base()));
             assertThat(r.exit()).isEqualTo(1);
             assertThat(r.err()).isEqualTo("ferry demo: port " + ports.client(0) + " (ferry-1 clients) is in use on 127.0.0.1;"
                     + " move every port with --base-port N (now " + ports.base() + ")\n");
@@ -146,7 +129,7 @@ class DemoCommandTest {
             List<String> args = Stream.concat(Stream.of("drill"),
                     demo.instances().stream().flatMap(in -> Stream.of("--config", in.config().toString()))).toList();
 
-            Outcome r = ferry(args.toArray(String[]::new));
+            CliRun r = ferry(args.toArray(String[]::new));
 
             assertThat(r.exit()).as(r.out() + r.err()).isZero();
             assertThat(r.out()).contains("Writes to a demoted master: none").contains("Result: PASS")
@@ -163,7 +146,7 @@ class DemoCommandTest {
     @Test
     @Tag("unit")
     void aPlannedDrillCannotAlsoCrashTheMaster() {
-        Outcome r = ferry("drill", "--demo", "--planned", "--crash");
+        CliRun r = ferry("drill", "--demo", "--planned", "--crash");
         assertThat(r.exit()).isEqualTo(2);
         assertThat(r.err()).contains("--planned and --crash exclude each other");
     }
