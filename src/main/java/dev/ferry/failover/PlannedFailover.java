@@ -50,7 +50,19 @@ public final class PlannedFailover {
     private final List<String> steps = new ArrayList<>();
     private final long startNanos = System.nanoTime();
 
+    /** Called before each step of the switch by name ("pause", "sync", "promote"); tests inject faults here. */
+    interface StepHook {
+        void before(String step) throws Exception;
+    }
+
+    private final StepHook hook;
+
     public PlannedFailover(FrontendConfig config, Optional<Topology> topology, Optional<Router> router) {
+        this(config, topology, router, step -> { });
+    }
+
+    PlannedFailover(FrontendConfig config, Optional<Topology> topology, Optional<Router> router, StepHook hook) {
+        this.hook = hook;
         this.config = config;
         this.topology = topology;
         this.router = router;
@@ -62,6 +74,7 @@ public final class PlannedFailover {
         Survey s = Survey.take(config, redis);
         HostPort m = s.master();
         HostPort t = s.chooseTarget(requested);
+        refuseUnpromotable(t);
         step("survey: master " + m + " (config epoch " + s.epoch() + ", " + s.agreeing() + " of " + config.sentinels().size()
                 + " Sentinels agree), target " + t + " in sync (offset " + s.offsetOf(t) + " of " + s.masterOffset() + ")");
 
@@ -73,6 +86,28 @@ public final class PlannedFailover {
             return converge(s, m, t);
         } finally {
             restore(priorities, promoted);
+        }
+    }
+
+    /** Sentinel never promotes a replica with replica-priority 0: say so before changing anything. */
+    private void refuseUnpromotable(HostPort t) throws FailoverRefused {
+        try {
+            if ("0".equals(redis.configGet(t, "replica-priority"))) {
+                throw new FailoverRefused(t + " has replica-priority 0: Sentinel never promotes it");
+            }
+        } catch (FailoverRefused e) {
+            throw e;
+        } catch (Exception e) {
+            throw new FailoverRefused("cannot read replica-priority of " + t + ": " + e.getMessage());
+        }
+    }
+
+    private void beforeStep(String name, HostPort m) throws FailoverFailed {
+        try {
+            hook.before(name);
+        } catch (Exception e) {
+            rollback(m);
+            throw new FailoverFailed("step " + name + " failed: " + e.getMessage() + "; rolled back");
         }
     }
 
@@ -114,6 +149,7 @@ public final class PlannedFailover {
         step("pause: " + (topology.isPresent() ? "client traffic held at Ferry and " : "") + "CLIENT PAUSE WRITE on " + m);
         long masterOffset;
         long targetOffset = -1;
+        beforeStep("sync", m);
         try {
             masterOffset = redis.offset(m);
             long deadline = System.nanoTime() + SYNC_BUDGET.toNanos();
@@ -135,6 +171,7 @@ public final class PlannedFailover {
         offsets.put(t + " at pause", targetOffset);
         step("sync: " + t + " applied offset " + targetOffset + " >= " + masterOffset + " after " + sinceMillis(pauseStartNanos) + " ms");
 
+        beforeStep("promote", m);
         HostPort leader = null;
         for (HostPort sentinel : s.usableSentinels()) {
             try {

@@ -100,6 +100,40 @@ class PlannedFailoverTest {
         }
     }
 
+    @Test
+    void aFailureAfterWritesArePausedRollsBackAndUnpausesTheMaster() throws Exception {
+        try (RedisGroup g = group(); FerryHarness f = FerryHarness.front(g)) {
+            await().atMost(SWITCH).until(() -> f.routedMaster() != null);
+            HostPort master = f.routedMaster();
+            Ferry.Frontend fr = f.ferry.frontends().get(0);
+            // Every Sentinel dies between the pause and SENTINEL FAILOVER: nobody can promote.
+            PlannedFailover planned = new PlannedFailover(fr.config(), Optional.of(fr.topology()), Optional.of(fr.router()),
+                    step -> {
+                        if (step.equals("promote")) g.sentinels().forEach(s -> s.kill());
+                    });
+            assertThatThrownBy(() -> planned.run(Optional.empty()))
+                    .isInstanceOf(FailoverFailed.class).hasMessageContaining("no Sentinel accepted SENTINEL FAILOVER; rolled back");
+            // CLIENT PAUSE was 5 s; a write answering within the call's 1 s timeout shows it was lifted.
+            assertThat(g.node(master).call("SET", "unpaused", "1")).isEqualTo("OK");
+            await().atMost(SWITCH).until(() -> master.equals(f.routedMaster()));
+            assertUnchanged(g, f, master);
+        }
+    }
+
+    @Test
+    void aTargetWithReplicaPriorityZeroIsRefused() throws Exception {
+        try (RedisGroup g = group(); FerryHarness f = FerryHarness.front(g)) {
+            await().atMost(SWITCH).until(() -> f.routedMaster() != null);
+            HostPort master = f.routedMaster();
+            HostPort target = g.nodeAddresses().stream().filter(n -> !n.equals(master)).findFirst().orElseThrow();
+            g.node(target).call("CONFIG", "SET", "replica-priority", "0");
+            assertThatThrownBy(() -> planned(f).run(Optional.of(target)))
+                    .isInstanceOf(FailoverRefused.class).hasMessageContaining("replica-priority 0: Sentinel never promotes it");
+            g.node(target).call("CONFIG", "SET", "replica-priority", "100");
+            assertUnchanged(g, f, master);
+        }
+    }
+
     /** Same master, still routed, and writes go through at once (nothing left paused or held). */
     private static void assertUnchanged(RedisGroup g, FerryHarness f, HostPort master) throws Exception {
         assertThat(f.routedMaster()).isEqualTo(master);
