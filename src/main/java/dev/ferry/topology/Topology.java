@@ -405,28 +405,39 @@ public final class Topology implements AutoCloseable {
      */
     private void fence(HostPort old, Verdict v) {
         Instant last = lastFence.get(old);
-        if (last != null && last.isAfter(Instant.now().minusSeconds(1))) return;
+        // One attempt per node per 10 s: a refused REPLICAOF (ACL, renamed command) must not flood the log.
+        if (last != null && last.isAfter(Instant.now().minusSeconds(10))) return;
         lastFence.put(old, Instant.now());
         NodeProbe oldProbe = nodeProbes.get(old);
         NodeProbe newProbe = nodeProbes.get(v.master());
         if (oldProbe == null || newProbe == null) return;
         probes.execute(() -> {
+            boolean attempted = false;
             boolean ok = false;
             String detail;
             try {
                 if (!oldProbe.check().saysMaster() || !newProbe.check().saysMaster()) {
-                    detail = "skipped: a fresh check no longer shows both as master";
+                    detail = "a fresh check no longer shows both as master";
                 } else {
+                    attempted = true;
                     Object r = oldProbe.command("REPLICAOF", v.master().host(), String.valueOf(v.master().port()));
                     ok = !(r instanceof ErrorReply);
                     detail = String.valueOf(r);
                 }
             } catch (Exception e) {
+                attempted = true;
                 detail = "failed: " + e.getMessage();
             }
+            boolean tried = attempted;
             boolean succeeded = ok;
             String outcome = detail;
             loop.execute(() -> {
+                if (!tried) {
+                    // Nothing was sent: the next round may try again at once.
+                    lastFence.remove(old);
+                    log.info("[{}] not fencing {}: {}", config.name(), old, outcome);
+                    return;
+                }
                 if (succeeded) fences++;
                 log.warn("[{}] fenced old master {}: REPLICAOF {} (it was master at config epoch {}, Sentinels now at {}): {}",
                         config.name(), old, v.master(), masterEpochs.get(old), v.epoch(), outcome);
