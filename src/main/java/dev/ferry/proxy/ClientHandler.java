@@ -56,7 +56,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (!router.stopWaiting(waiter)) return;
         router.stats().waitingNow.decrement();
         router.stats().waitTimeouts.increment();
-        String msg = "-MASTERDOWN Ferry: no master known for '" + config.name() + "' after " + config.waitForMaster().toMillis() + " ms\r\n";
+        refuse("no master known for '" + config.name() + "' after " + config.waitForMaster().toMillis() + " ms");
+    }
+
+    /** Nothing was forwarded yet: the client gets one error reply saying why, then the connection closes. */
+    private void refuse(String why) {
+        String msg = "-MASTERDOWN Ferry: " + why + "\r\n";
         client.writeAndFlush(Unpooled.copiedBuffer(msg, StandardCharsets.US_ASCII)).addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -83,8 +88,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 // Nothing was forwarded yet, so trying the next master is safe.
                 if (client.isActive() && System.nanoTime() < waitDeadlineNanos) {
                     client.eventLoop().schedule(this::findMaster, 20, TimeUnit.MILLISECONDS);
-                } else {
-                    client.close();
+                } else if (client.isActive()) {
+                    refuse("cannot connect to the master " + route.node() + " for '" + config.name() + "'");
                 }
                 return;
             }
