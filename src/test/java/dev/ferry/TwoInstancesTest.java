@@ -186,4 +186,24 @@ class TwoInstancesTest {
             }
         }
     }
+
+    @Test
+    void bothInstancesFencingTheSameReturningOldMasterIsHarmless() throws Exception {
+        try (RedisGroup g = group(); Instance a = instance(g, "ferry-a"); Instance b = instance(g, "ferry-b")) {
+            await().atMost(SWITCH).until(() -> a.routed() != null && a.routed().equals(b.routed()));
+            HostPort old = a.routed();
+            g.node(old).kill();
+            await().atMost(SWITCH).until(() -> a.routed() != null && !old.equals(a.routed()) && a.routed().equals(b.routed()));
+            HostPort now = a.routed();
+            // It comes back empty and claiming master: both instances know it as the master of an older epoch.
+            g.node(old).restart();
+            await().atMost(SWITCH).until(() -> "slave".equals(g.role(old)));
+            long fences = a.ferry().frontends().get(0).topology().snapshot().fences() + b.ferry().frontends().get(0).topology().snapshot().fences();
+            assertThat(fences).as("at least one instance fenced it").isGreaterThanOrEqualTo(1);
+            List<?> role = (List<?>) g.node(old).call("ROLE");
+            assertThat(role.get(1) + ":" + role.get(2)).isEqualTo(now.host() + ":" + now.port());
+            assertThat(a.routed()).isEqualTo(now);
+            assertThat(b.routed()).isEqualTo(now);
+        }
+    }
 }
