@@ -148,6 +148,26 @@ class RoutingTest {
     }
 
     @Test
+    void anAclUserCanBeFerrysOwnIdentityForItsChecks() throws Exception {
+        try (RedisGroup g = group()) {
+            // A least-privilege user: what Ferry's checks, tripwire and fencing need.
+            for (HostPort n : g.nodeAddresses()) {
+                g.node(n).call("ACL", "SETUSER", "ferry", "on", ">ferry-pw", "resetkeys", "~ferry:tripwire:*",
+                        "+ping", "+role", "+config|get", "+client|setname", "+blpop", "+replicaof", "+auth");
+            }
+            String yaml = FerryHarness.yaml(g, g.sentinelAddresses(), List.of()).replace("password: pw-routing",
+                    "user: ferry\n    password: ferry-pw");
+            try (FerryHarness f = FerryHarness.start(g, yaml)) {
+                await().atMost(SWITCH).until(() -> f.routedMaster() != null);
+                assertThat(f.routedMaster()).isEqualTo(g.masterByRole());
+                assertThat(f.ferry.frontends().get(0).topology().snapshot().nodes()).allSatisfy(n -> assertThat(n.up()).isTrue());
+                // Clients still authenticate themselves, as the default user here.
+                assertThat(f.portBehind()).isEqualTo(g.masterByRole().port());
+            }
+        }
+    }
+
+    @Test
     void withOneSentinelDownFailoversAreStillFollowed() throws Exception {
         try (RedisGroup g = group(); FerryHarness f = FerryHarness.front(g)) {
             await().atMost(SWITCH).until(() -> f.routedMaster() != null);
