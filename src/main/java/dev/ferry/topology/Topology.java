@@ -63,9 +63,7 @@ public final class Topology implements AutoCloseable {
     private Verdict verdict = Verdict.INITIAL;
     private HostPort lastMaster;
     private long masterLostAtNanos = System.nanoTime();
-    private long holdSinceEpoch = -2;
-    private long holdDeadlineNanos;
-    private long holdUsedForEpoch = -2;
+    private final FailoverHold hold = new FailoverHold();
     private Promotion promotion;
     private long promotionSeenNanos;
     private long rounds;
@@ -123,7 +121,7 @@ public final class Topology implements AutoCloseable {
      */
     public Verdict holdForPlannedFailover(String why, Duration max) throws Exception {
         return loop.submit(() -> {
-            holdUsedForEpoch = -2;
+            hold.allowAgain();
             startHold(why, max);
             decide();
             snapshot = buildSnapshot();
@@ -134,8 +132,8 @@ public final class Topology implements AutoCloseable {
     /** Ends a hold early (a planned failover that rolled back). */
     public void releaseHold() throws Exception {
         loop.submit(() -> {
-            if (holdSinceEpoch != -2) log.warn("[{}] hold released", config.name());
-            holdSinceEpoch = -2;
+            if (hold.held()) log.warn("[{}] hold released", config.name());
+            hold.end();
             round("hold released");
         }).get();
     }
@@ -194,12 +192,9 @@ public final class Topology implements AutoCloseable {
 
     private void startHold(String why, Duration max) {
         // Nothing to hold, already held once at this epoch, or the promotion is already being followed.
-        if (verdict.attached() == null || holdUsedForEpoch == verdict.epoch() || verdict.basis() == Basis.PROMOTED) return;
-        holdSinceEpoch = verdict.epoch();
-        holdUsedForEpoch = verdict.epoch();
-        holdDeadlineNanos = System.nanoTime() + max.toNanos();
+        if (verdict.attached() == null || verdict.basis() == Basis.PROMOTED || !hold.start(verdict.epoch(), max)) return;
         log.warn("[{}] {}: holding client traffic to {} until the promoted replica is confirmed (at most {} ms)",
-                config.name(), why, verdict.attached(), config.failoverHold().toMillis());
+                config.name(), why, verdict.attached(), max.toMillis());
     }
 
     private void round(String why) {
@@ -338,23 +333,21 @@ public final class Topology implements AutoCloseable {
     }
 
     private boolean holdActive() {
-        if (holdSinceEpoch == -2) return false;
-        if (System.nanoTime() - holdDeadlineNanos > 0) {
+        if (hold.expire()) {
             log.warn("[{}] no promotion confirmed within {} ms: releasing held traffic", config.name(), config.failoverHold().toMillis());
-            holdSinceEpoch = -2;
-            return false;
         }
-        return true;
+        return hold.held();
     }
 
     private void decide() {
-        OptionalLong hold = holdActive() ? OptionalLong.of(holdSinceEpoch) : OptionalLong.empty();
+        holdActive();
+        OptionalLong held = hold.sinceEpoch();
         if (promotion != null && System.nanoTime() - promotionSeenNanos > PROMOTION_EVIDENCE.toNanos()) promotion = null;
         Observation o = new Observation(config.sentinels().size(), List.copyOf(sentinelReports.values()),
-                nodeReports, verdict, masterEpochs, hold, Optional.ofNullable(promotion));
+                nodeReports, verdict, masterEpochs, held, Optional.ofNullable(promotion));
         Verdict v = election.decide(o);
         // The hold ends once a new master is routed (promoted replica, or the epoch moved on).
-        if (hold.isPresent() && v.hasMaster() && (v.epoch() > hold.getAsLong() || v.basis() == Basis.PROMOTED)) holdSinceEpoch = -2;
+        if (held.isPresent() && v.hasMaster() && (v.epoch() > held.getAsLong() || v.basis() == Basis.PROMOTED)) hold.end();
         if (v.epoch() > verdict.epoch()) promotion = null;  // the epochs caught up: the evidence is spent
         apply(v);
     }
