@@ -2,11 +2,11 @@ package dev.ferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.cli.DemoCommand.Demo;
-import dev.ferry.cli.DemoCommand.Ports;
 import dev.ferry.config.ConfigLoader;
 import dev.ferry.config.FerryConfig;
 import dev.ferry.config.HostPort;
+import dev.ferry.demo.Demo;
+import dev.ferry.demo.DemoPorts;
 import dev.ferry.resp.RedisLink;
 import dev.ferry.testkit.RedisProcess;
 import java.io.PrintWriter;
@@ -44,9 +44,9 @@ class DemoCommandTest {
     }
 
     /** A base whose every port is free now, away from the default 11300 so that a running demo is left alone. */
-    static Ports freePorts() {
+    static DemoPorts freePorts() {
         for (int attempt = 0; attempt < 50; attempt++) {
-            Ports p = new Ports(ThreadLocalRandom.current().nextInt(12000, 12700));
+            DemoPorts p = new DemoPorts(ThreadLocalRandom.current().nextInt(12000, 12700));
             if (p.firstTaken().isEmpty()) return p;
         }
         throw new IllegalStateException("no free demo port range found");
@@ -90,7 +90,7 @@ class DemoCommandTest {
     @Tag("integration")
     void closingTheDemoLeavesNoRedisProcessNoListenerAndNoFolder() throws Exception {
         Demo demo = startDemo();
-        Ports ports = demo.ports();
+        DemoPorts ports = demo.ports();
         List<Long> pids = Stream.concat(demo.group().nodes().stream(), demo.group().sentinels().stream()).map(RedisProcess::pid).toList();
         assertThat(pids).hasSize(6).allMatch(pid -> ProcessHandle.of(pid).isPresent());
 
@@ -105,7 +105,7 @@ class DemoCommandTest {
     @Tag("unit")
     @Timeout(30)
     void aPortInUseIsOneLineAndExitOneBeforeAnythingStarts() throws Exception {
-        Ports ports = freePorts();
+        DemoPorts ports = freePorts();
         try (ServerSocket taken = new ServerSocket()) {
             taken.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), ports.client(0)));
             CliRun r = ferry("demo", "--base-port", Integer.toString(ports.base()));

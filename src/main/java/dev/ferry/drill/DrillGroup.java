@@ -1,0 +1,77 @@
+package dev.ferry.drill;
+
+import dev.ferry.config.HostPort;
+import dev.ferry.resp.ErrorReply;
+import dev.ferry.resp.RedisException;
+import dev.ferry.resp.RedisLink;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** The group behind the instances, as the drill asks it: the Sentinels' master, each node's role and INFO. */
+final class DrillGroup {
+    static final Duration LINK_TIMEOUT = Duration.ofSeconds(2);
+
+    private final DrillPlan plan;
+
+    DrillGroup(DrillPlan plan) {
+        this.plan = plan;
+    }
+
+    /** The master every answering Sentinel names, when a majority answers and all name the same. */
+    Optional<HostPort> agreedMaster() {
+        Set<HostPort> named = new HashSet<>();
+        int answered = 0;
+        for (HostPort s : plan.sentinels()) {
+            try (RedisLink l = RedisLink.open(s, plan.sentinelAuth(), LINK_TIMEOUT, null)) {
+                Object r = l.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", plan.masterName());
+                if (r instanceof List<?> hp && hp.size() == 2) {
+                    named.add(new HostPort(String.valueOf(hp.get(0)), Integer.parseInt(String.valueOf(hp.get(1)))));
+                    answered++;
+                }
+            } catch (IOException | RedisException | RuntimeException e) {
+                // a silent Sentinel has no say
+            }
+        }
+        if (named.size() != 1 || answered < plan.sentinels().size() / 2 + 1) return Optional.empty();
+        return Optional.of(named.iterator().next());
+    }
+
+    String role(HostPort node) {
+        try (RedisLink l = RedisLink.open(node, plan.redisAuth(), LINK_TIMEOUT, null)) {
+            return l.call("ROLE") instanceof List<?> r && !r.isEmpty() ? String.valueOf(r.get(0)) : "unknown";
+        } catch (IOException | RedisException e) {
+            return "down";
+        }
+    }
+
+    Map<String, String> info(HostPort node, String section) {
+        try (RedisLink l = RedisLink.open(node, plan.redisAuth(), LINK_TIMEOUT, null)) {
+            return InfoFields.parse(l.call("INFO", section));
+        } catch (IOException | RedisException e) {
+            return Map.of();
+        }
+    }
+
+    /** {@code SENTINEL FAILOVER <name>} on the first Sentinel that answers; a refusal stops the drill. */
+    String sentinelFailover() throws DrillStopped {
+        List<String> silent = new ArrayList<>();
+        for (HostPort s : plan.sentinels()) {
+            Object r;
+            try (RedisLink l = RedisLink.open(s, plan.sentinelAuth(), LINK_TIMEOUT, null)) {
+                r = l.call("SENTINEL", "FAILOVER", plan.masterName());
+            } catch (IOException | RedisException e) {
+                silent.add(s + ": " + e.getMessage());
+                continue;
+            }
+            if (r instanceof ErrorReply e) throw DrillStopped.failure("Sentinel " + s + " refused SENTINEL FAILOVER " + plan.masterName() + ": " + e.message());
+            return "SENTINEL FAILOVER " + plan.masterName() + " sent to " + s + ": " + r;
+        }
+        throw DrillStopped.failure("no Sentinel took SENTINEL FAILOVER: " + String.join("; ", silent));
+    }
+}

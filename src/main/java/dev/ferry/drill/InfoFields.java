@@ -1,0 +1,20 @@
+package dev.ferry.drill;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/** The {@code field:value} lines of an {@code INFO} reply. */
+final class InfoFields {
+    private InfoFields() {}
+
+    static Map<String, String> parse(Object reply) {
+        Map<String, String> m = new HashMap<>();
+        if (reply instanceof String text) {
+            for (String line : text.split("\r?\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && !line.startsWith("#")) m.put(line.substring(0, colon), line.substring(colon + 1).trim());
+            }
+        }
+        return m;
+    }
+}
