@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.cli.Launcher;
 import dev.ferry.config.ConfigLoader;
 import dev.ferry.config.HostPort;
 import dev.ferry.resp.RedisLink;

@@ -1,6 +1,7 @@
 package dev.ferry.cli;
 
 import dev.ferry.Ferry;
+import dev.ferry.Launcher;
 import dev.ferry.config.ConfigException;
 import dev.ferry.config.FerryConfig;
 import dev.ferry.proxy.BindFailure;

@@ -1,7 +1,7 @@
 package dev.ferry.demo;
 
 import dev.ferry.Ferry;
-import dev.ferry.cli.Launcher;
+import dev.ferry.Launcher;
 import dev.ferry.config.ConfigException;
 import dev.ferry.config.ConfigLoader;
 import dev.ferry.config.HostPort;

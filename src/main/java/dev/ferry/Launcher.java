@@ -1,6 +1,5 @@
-package dev.ferry.cli;
+package dev.ferry;
 
-import dev.ferry.Ferry;
 import dev.ferry.admin.AdminServer;
 import dev.ferry.config.FerryConfig;
 import dev.ferry.proxy.BindFailure;
