@@ -2,6 +2,7 @@ package dev.ferry.drill;
 
 import dev.ferry.config.HostPort;
 import dev.ferry.resp.ErrorReply;
+import dev.ferry.resp.InfoFields;
 import dev.ferry.resp.RedisException;
 import dev.ferry.resp.RedisLink;
 import java.io.IOException;

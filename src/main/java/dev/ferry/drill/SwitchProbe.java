@@ -1,6 +1,7 @@
 package dev.ferry.drill;
 
 import dev.ferry.config.Credentials;
+import dev.ferry.resp.InfoFields;
 import dev.ferry.resp.RedisException;
 import dev.ferry.resp.RedisLink;
 import java.io.IOException;

@@ -3,11 +3,11 @@ package dev.ferry.failover;
 import dev.ferry.config.Credentials;
 import dev.ferry.config.HostPort;
 import dev.ferry.resp.ErrorReply;
+import dev.ferry.resp.InfoFields;
 import dev.ferry.resp.RedisException;
 import dev.ferry.resp.RedisLink;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -44,12 +44,7 @@ final class RedisAdmin {
     Map<String, String> info(HostPort n, String section) throws IOException, RedisException {
         Object r = node(n, "INFO", section);
         if (r instanceof ErrorReply e) throw new RedisException(n + ": INFO refused: " + e.code());
-        Map<String, String> out = new HashMap<>();
-        for (String line : String.valueOf(r).split("\r\n")) {
-            int c = line.indexOf(':');
-            if (c > 0 && !line.startsWith("#")) out.put(line.substring(0, c), line.substring(c + 1));
-        }
-        return out;
+        return InfoFields.parse(r);
     }
 
     /** ROLE as a list: master {@code [master, offset, [...]]}, replica {@code [slave, ip, port, state, offset]}. */

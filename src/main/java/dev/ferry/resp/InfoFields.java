@@ -1,13 +1,13 @@
-package dev.ferry.drill;
+package dev.ferry.resp;
 
 import java.util.HashMap;
 import java.util.Map;
 
 /** The {@code field:value} lines of an {@code INFO} reply. */
-final class InfoFields {
+public final class InfoFields {
     private InfoFields() {}
 
-    static Map<String, String> parse(Object reply) {
+    public static Map<String, String> parse(Object reply) {
         Map<String, String> m = new HashMap<>();
         if (reply instanceof String text) {
             for (String line : text.split("\r?\n")) {
