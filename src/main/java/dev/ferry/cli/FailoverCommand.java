@@ -57,7 +57,7 @@ final class FailoverCommand implements Callable<Integer> {
         Optional<HostPort> target;
         try {
             cfg = config.load();
-            fc = pick(cfg);
+            fc = cfg.frontendOrOnly(frontend);
             target = to == null ? Optional.empty() : Optional.of(parse(to));
         } catch (ConfigException e) {
             err.println("ferry: " + e.getMessage());
@@ -110,14 +110,6 @@ final class FailoverCommand implements Callable<Integer> {
                 err.println("ferry: failover via admin " + admin.bind() + " answered " + r.statusCode() + ": " + r.body().strip());
                 return 1;
         }
-    }
-
-    private FrontendConfig pick(FerryConfig cfg) throws ConfigException {
-        if (frontend != null) {
-            return cfg.frontend(frontend).orElseThrow(() -> new ConfigException("--frontend: no frontend named '" + frontend + "' in " + cfg.source()));
-        }
-        if (cfg.frontends().size() != 1) throw new ConfigException("--frontend: the configuration has several frontends; name one");
-        return cfg.frontends().get(0);
     }
 
     private static HostPort parse(String s) throws ConfigException {

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /** What the drill needs: the instances, and the group behind them as the first configuration names it. */
 public record DrillPlan(List<DrillTarget> targets, String masterName, List<HostPort> sentinels, Credentials sentinelAuth,
@@ -33,7 +32,12 @@ public record DrillPlan(List<DrillTarget> targets, String masterName, List<HostP
             } catch (ConfigException e) {
                 throw DrillStopped.usage(e.getMessage());
             }
-            FrontendConfig fc = pick(file, cfg, frontend);
+            FrontendConfig fc;
+            try {
+                fc = cfg.frontendOrOnly(frontend);
+            } catch (ConfigException e) {
+                throw DrillStopped.usage(e.getMessage());
+            }
             if (fc.staticMode()) {
                 throw DrillStopped.usage(file + ": frontend '" + fc.name() + "' has no sentinels:; the drill asks Sentinel for the failover");
             }
@@ -52,17 +56,6 @@ public record DrillPlan(List<DrillTarget> targets, String masterName, List<HostP
         }
         if (!through.isEmpty()) targets = through.stream().map(a -> new DrillTarget(a.toString(), a)).toList();
         return new DrillPlan(targets, first.masterName(), first.sentinels(), first.sentinelAuth(), first.redisAuth(), first);
-    }
-
-    private static FrontendConfig pick(Path file, FerryConfig cfg, String name) throws DrillStopped {
-        if (name != null) {
-            return cfg.frontend(name).orElseThrow(() -> DrillStopped.usage(file + ": no frontend named '" + name + "'"));
-        }
-        if (cfg.frontends().size() > 1) {
-            throw DrillStopped.usage(file + " has frontends " + cfg.frontends().stream().map(FrontendConfig::name)
-                    .collect(Collectors.joining(", ")) + ": choose one with --frontend NAME");
-        }
-        return cfg.frontends().get(0);
     }
 
     /** A wildcard bind is reached on loopback. */
