@@ -80,11 +80,7 @@ class PartitionTest {
             Figures f = s.finish(fin, sw, old);
 
             assertThat(promoted).isNotEqualTo(old);
-            assertThat(s.snapshot().verdict().epoch()).as("Ferry follows the majority's newer epoch").isGreaterThan(epochBefore);
-            assertThat(fin).as("the Sentinels' final master is the one Ferry routes to").isEqualTo(s.routed()).isEqualTo(promoted);
-            assertThat(s.switchesBackTo(old)).as("switches back to the old master").isEmpty();
-            assertThat(s.sampler.hits(old, sw.at())).as("connections through Ferry after the switch that reached the old master").isEmpty();
-            assertThat(f.lostAfterSwitch).as("acknowledged writes lost after Ferry's switch: " + f.lostAfterSwitchDetail).isEmpty();
+            assertFollowedTheMajorityAndLostNothingAfter(s, f, sw, old, promoted, fin, epochBefore);
         }
     }
 
@@ -115,11 +111,7 @@ class PartitionTest {
             Thread.sleep(1000);
             Figures f = s.finish(fin, sw, old);
 
-            assertThat(s.snapshot().verdict().epoch()).as("Ferry follows the majority's newer epoch").isGreaterThan(epochBefore);
-            assertThat(fin).as("the Sentinels' final master is the one Ferry routes to").isEqualTo(s.routed()).isEqualTo(promoted);
-            assertThat(s.switchesBackTo(old)).as("switches back to the old master").isEmpty();
-            assertThat(s.sampler.hits(old, sw.at())).as("connections through Ferry after the switch that reached the old master").isEmpty();
-            assertThat(f.lostAfterSwitch).as("acknowledged writes lost after Ferry's switch: " + f.lostAfterSwitchDetail).isEmpty();
+            assertFollowedTheMajorityAndLostNothingAfter(s, f, sw, old, promoted, fin, epochBefore);
         }
     }
 
@@ -155,6 +147,16 @@ class PartitionTest {
         } catch (RuntimeException e) {
             return Long.MAX_VALUE;
         }
+    }
+
+    /** After a failover: Ferry on the newer epoch and the Sentinels' master, never back on or through to the old one, nothing lost. */
+    private static void assertFollowedTheMajorityAndLostNothingAfter(Scenario s, Figures f, SwitchRecord sw, HostPort old,
+                                                                     HostPort promoted, HostPort fin, long epochBefore) {
+        assertThat(s.snapshot().verdict().epoch()).as("Ferry follows the majority's newer epoch").isGreaterThan(epochBefore);
+        assertThat(fin).as("the Sentinels' final master is the one Ferry routes to").isEqualTo(s.routed()).isEqualTo(promoted);
+        assertThat(s.switchesBackTo(old)).as("switches back to the old master").isEmpty();
+        assertThat(s.sampler.hits(old, sw.at())).as("connections through Ferry after the switch that reached the old master").isEmpty();
+        assertThat(f.lostAfterSwitch).as("acknowledged writes lost after Ferry's switch: " + f.lostAfterSwitchDetail).isEmpty();
     }
 
     private static boolean movedFrom(HostPort routed, HostPort old) {
