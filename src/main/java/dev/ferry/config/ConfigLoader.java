@@ -29,7 +29,7 @@ public final class ConfigLoader {
 
     private static final Set<String> TOP_KEYS = Set.of("frontends", "admin");
     private static final Set<String> FRONTEND_KEYS = Set.of("name", "bind", "master", "sentinels", "servers",
-            "password", "user", "sentinel-password", "sentinel-user", "check", "wait-for-master", "failover-hold", "fence");
+            "password", "user", "sentinel-password", "sentinel-user", "check", "wait-for-master", "failover-hold", "fence", "mode");
     private static final Set<String> CHECK_KEYS = Set.of("interval", "timeout");
     private static final Set<String> ADMIN_KEYS = Set.of("bind", "user", "password", "health-auth", "refresh",
             "node-name", "show-version");
@@ -131,7 +131,16 @@ public final class ConfigLoader {
         Duration wait = duration(at + ".wait-for-master", m.get("wait-for-master"), FrontendConfig.DEFAULT_WAIT_FOR_MASTER);
         Duration hold = duration(at + ".failover-hold", m.get("failover-hold"), FrontendConfig.DEFAULT_FAILOVER_HOLD);
         boolean fence = bool(at + ".fence", m.get("fence"), true);
-        return new FrontendConfig(name, bind, master, sentinels, servers, redis, sentinel, check, wait, hold, fence);
+        ProxyMode mode = mode(at + ".mode", m.get("mode"));
+        return new FrontendConfig(name, bind, master, sentinels, servers, redis, sentinel, check, wait, hold, fence, mode);
+    }
+
+    private static ProxyMode mode(String at, Object v) throws ConfigException {
+        if (v == null) return ProxyMode.REDIS;
+        for (ProxyMode p : ProxyMode.values()) {
+            if (p.key().equals(String.valueOf(v))) return p;
+        }
+        throw new ConfigException(at + ": '" + v + "' is not a mode; use redis (default) or tcp");
     }
 
     private AdminConfig admin(Map<String, Object> m) throws ConfigException {

@@ -14,6 +14,7 @@ import java.util.List;
  * @param waitForMaster    how long a new client connection waits while no master is known
  * @param failoverHold     how long client traffic is held when Sentinel starts promoting a replica
  * @param fence            whether Ferry demotes a reachable old master after a promotion (REPLICAOF)
+ * @param mode             Redis-aware sessions (default) or plain TCP forwarding
  */
 public record FrontendConfig(
         String name,
@@ -26,7 +27,8 @@ public record FrontendConfig(
         CheckConfig check,
         Duration waitForMaster,
         Duration failoverHold,
-        boolean fence) {
+        boolean fence,
+        ProxyMode mode) {
 
     public static final Duration DEFAULT_WAIT_FOR_MASTER = Duration.ofSeconds(5);
     public static final Duration DEFAULT_FAILOVER_HOLD = Duration.ofSeconds(2);

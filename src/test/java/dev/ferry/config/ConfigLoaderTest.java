@@ -44,6 +44,7 @@ class ConfigLoaderTest {
         assertThat(f.check().timeout()).isEqualTo(Duration.ofMillis(500));
         assertThat(f.waitForMaster()).isEqualTo(Duration.ofSeconds(5));
         assertThat(f.fence()).isTrue();
+        assertThat(f.mode()).isEqualTo(ProxyMode.REDIS);
         assertThat(c.admin()).get().extracting(AdminConfig::password).isEqualTo("adm1n-pw");
     }
 
@@ -57,6 +58,15 @@ class ConfigLoaderTest {
     void anUnknownKeyIsNamed() {
         assertThatThrownBy(() -> parse(FULL.replace("    master: mymaster", "    master: mymaster\n    mastr: x")))
                 .isInstanceOf(ConfigException.class).hasMessageStartingWith("frontends[0].mastr: unknown key");
+    }
+
+    @Test
+    void theModeIsRedisOrTcp() throws Exception {
+        assertThat(parse(FULL.replace("    master: mymaster", "    master: mymaster\n    mode: tcp")).frontends().get(0).mode())
+                .isEqualTo(ProxyMode.TCP);
+        assertThatThrownBy(() -> parse(FULL.replace("    master: mymaster", "    master: mymaster\n    mode: http")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("frontends[0].mode: 'http' is not a mode; use redis (default) or tcp");
     }
 
     @Test
