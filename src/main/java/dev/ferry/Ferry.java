@@ -41,6 +41,7 @@ public final class Ferry implements AutoCloseable {
                 server.start();
                 Topology topology = new Topology(fc);
                 topology.addListener(router);
+                router.onStaleMaster(node -> topology.requestRound("a client was refused as by a replica (-READONLY) on " + node));
                 f.frontends.add(new Frontend(fc, topology, router, server));
             }
             f.frontends.forEach(fr -> fr.topology().start());

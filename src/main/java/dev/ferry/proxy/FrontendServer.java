@@ -2,6 +2,7 @@ package dev.ferry.proxy;
 
 import dev.ferry.config.FrontendConfig;
 import dev.ferry.config.HostPort;
+import dev.ferry.config.ProxyMode;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -35,7 +36,9 @@ public final class FrontendServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new ClientHandler(config, router, transport));
+                        ch.pipeline().addLast(config.mode() == ProxyMode.REDIS
+                                ? new RedisSession(config, router, transport)
+                                : new ClientHandler(config, router, transport));
                     }
                 });
         try {

@@ -1,6 +1,7 @@
 package dev.ferry.proxy;
 
 import dev.ferry.config.HostPort;
+import dev.ferry.topology.Basis;
 import dev.ferry.topology.TopologyListener;
 import dev.ferry.topology.Verdict;
 import java.util.Map;
@@ -28,6 +29,7 @@ public final class Router implements TopologyListener {
     private final Map<HostPort, TrafficStats> nodeStats = new ConcurrentHashMap<>();
     private final TrafficStats stats = new TrafficStats();
     private volatile Route route;
+    private volatile Consumer<HostPort> onStaleMaster;
     private long generation;
 
     public Router(String frontend) {
@@ -40,14 +42,22 @@ public final class Router implements TopologyListener {
 
     /** Runs {@code then} with a route now, or once one is known; returns false when it must wait. */
     boolean routeOrWait(Consumer<Route> then) {
+        return routeOrWait(then, null);
+    }
+
+    /**
+     * Like {@link #routeOrWait(Consumer)}, but a route to {@code avoid} (a node that just refused a write)
+     * does not count now; a later verdict may still hand it over, and the caller checks again.
+     */
+    boolean routeOrWait(Consumer<Route> then, HostPort avoid) {
         Route r = route;
-        if (r != null) {
+        if (r != null && !r.node().equals(avoid)) {
             then.accept(r);
             return true;
         }
         waiters.add(then);
         Route again = route;
-        if (again != null && waiters.remove(then)) {
+        if (again != null && !again.node().equals(avoid) && waiters.remove(then)) {
             then.accept(again);
             return true;
         }
@@ -57,6 +67,16 @@ public final class Router implements TopologyListener {
     /** Gives up waiting (timeout or client gone); false when it was already handed a route. */
     boolean stopWaiting(Consumer<Route> waiter) {
         return waiters.remove(waiter);
+    }
+
+    /** Called by sessions when their node refuses a write as a replica: the topology should look now. */
+    void staleMaster(HostPort node) {
+        Consumer<HostPort> c = onStaleMaster;
+        if (c != null) c.accept(node);
+    }
+
+    public void onStaleMaster(Consumer<HostPort> action) {
+        this.onStaleMaster = action;
     }
 
     boolean isCurrent(Route r) {
@@ -92,8 +112,11 @@ public final class Router implements TopologyListener {
         if (now.master() == null) route = null;
         else if (route == null || !route.node().equals(now.master())) route = new Route(now.master(), ++generation);
         if (was != null && !was.equals(next)) {
-            int cut = sessions.cut(was);
-            if (cut > 0) log.warn("[{}] cut {} client sessions on {}: it is no longer the master", frontend, cut, was);
+            // A handover (FAILOVER TO) means the old node replicates from the new one: it can no longer
+            // acknowledge a write, so replies still due from it may be passed on before a session moves.
+            boolean demoted = now.basis() == Basis.HANDOVER;
+            int n = sessions.leave(was, demoted);
+            if (n > 0) log.warn("[{}] {} client sessions leave {}: it is no longer the master", frontend, n, was);
         }
         if (now.held() != null) sessions.hold(now.held());
         if (now.master() != null) {

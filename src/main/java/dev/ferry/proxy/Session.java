@@ -7,7 +7,7 @@ import io.netty.channel.Channel;
  * One client connection and its backend connection to a node. Both channels live on one event loop,
  * so the flags here are only touched from that loop.
  */
-final class Session {
+final class Session implements RoutedSession {
     final Channel client;
     final Channel backend;
     final HostPort node;
@@ -21,19 +21,31 @@ final class Session {
         this.nodeStats = nodeStats;
     }
 
+    @Override
+    public HostPort node() {
+        return node;
+    }
+
+    @Override
+    public TrafficStats nodeStats() {
+        return nodeStats;
+    }
+
     /** Client bytes flow only when the backend can take them and no failover hold is on. */
     void updateClientReads() {
         client.config().setAutoRead(!held && backend.isWritable());
     }
 
-    void hold() {
+    @Override
+    public void hold() {
         client.eventLoop().execute(() -> {
             held = true;
             updateClientReads();
         });
     }
 
-    void release() {
+    @Override
+    public void release() {
         client.eventLoop().execute(() -> {
             held = false;
             updateClientReads();
@@ -41,6 +53,12 @@ final class Session {
     }
 
     /** Closes both sides: the client reconnects through Ferry and lands on the current master. */
+    @Override
+    public void leave(HostPort left, boolean demoted) {
+        nodeStats.sessionsCut.increment();
+        cut();
+    }
+
     void cut() {
         client.eventLoop().execute(() -> {
             backend.close();

@@ -1,0 +1,184 @@
+package dev.ferry.proxy;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Finds where each client command ends in a byte stream (RESP arrays of bulk strings, or inline
+ * commands), across read bursts, without copying: only the command name and its first argument
+ * (a few bytes) are kept, to classify the command. Bytes that make no command (an empty line, an empty
+ * array) count towards the next command, so the lengths reported add up to the stream.
+ */
+final class RequestScanner {
+    /** Receives each complete command: its length in bytes and its {@link CommandTable} flags. */
+    interface Sink {
+        void command(long length, int flags);
+    }
+
+    private static final int START = 0, ARRAY_NUM = 1, ARRAY_LF = 2, BULK_HDR = 3, BULK_NUM = 4, BULK_LF = 5,
+            BULK_BODY = 6, INLINE = 7;
+    private static final long MAX_ARGS = 1024 * 1024;          // Redis's own limits for a request
+    private static final long MAX_BULK = 512L * 1024 * 1024;
+    private static final int MAX_INLINE = 64 * 1024;
+
+    private int state = START;
+    private long num;
+    private boolean negative;
+    private boolean digits;
+    private long argsLeft;
+    private long bulkLeft;
+    private long bulkLen;
+    private int argIndex;
+    private long commandBytes;
+    private int inlineBytes;
+    private boolean inToken;
+    private final byte[] name = new byte[CommandTable.MAX_NAME];
+    private int nameLen;
+    private final byte[] arg1 = new byte[CommandTable.MAX_NAME];
+    private int arg1Len;
+    private String problem;
+
+    /** What made the stream unreadable, once {@link #scan} returned false. */
+    String problem() {
+        return problem;
+    }
+
+    /** Scans the readable bytes; false when they are not a request stream this scanner can follow. */
+    boolean scan(ByteBuf buf, Sink sink) {
+        int i = buf.readerIndex();
+        int end = buf.writerIndex();
+        long start = commandBytes - i;  // commandBytes = start + index, kept in sync on each command
+        while (i < end) {
+            switch (state) {
+                case START -> {
+                    byte b = buf.getByte(i++);
+                    if (b == '*') {
+                        state = ARRAY_NUM;
+                        resetNumber();
+                    } else {
+                        state = INLINE;
+                        inlineBytes = 0;
+                        argIndex = 0;
+                        nameLen = arg1Len = 0;
+                        inToken = false;
+                        i--;
+                    }
+                }
+                case ARRAY_NUM, BULK_NUM -> {
+                    byte b = buf.getByte(i++);
+                    if (b == '\r') {
+                        if (!digits) return fail("a number is missing");
+                        state = state == ARRAY_NUM ? ARRAY_LF : BULK_LF;
+                    } else if (b == '-' && !digits && !negative) {
+                        negative = true;
+                    } else if (b >= '0' && b <= '9') {
+                        digits = true;
+                        num = num * 10 + (b - '0');
+                        if (num > MAX_BULK) return fail("a length is too large");
+                    } else {
+                        return fail("'" + printable(b) + "' where a number was expected");
+                    }
+                }
+                case ARRAY_LF -> {
+                    if (buf.getByte(i++) != '\n') return fail("a line does not end with CRLF");
+                    long n = negative ? -num : num;
+                    if (n > MAX_ARGS) return fail("too many arguments in one command");
+                    if (n <= 0) {
+                        state = START;  // Redis ignores an empty array: no command, no reply
+                    } else {
+                        argsLeft = n;
+                        argIndex = 0;
+                        nameLen = arg1Len = 0;
+                        state = BULK_HDR;
+                    }
+                }
+                case BULK_HDR -> {
+                    byte b = buf.getByte(i++);
+                    if (b != '$') return fail("expected '$', got '" + printable(b) + "'");
+                    state = BULK_NUM;
+                    resetNumber();
+                }
+                case BULK_LF -> {
+                    if (buf.getByte(i++) != '\n') return fail("a line does not end with CRLF");
+                    if (negative) return fail("a negative bulk length");
+                    bulkLen = num;
+                    bulkLeft = num + 2;
+                    state = BULK_BODY;
+                }
+                case BULK_BODY -> {
+                    int n = (int) Math.min(bulkLeft, end - i);
+                    if (argIndex < 2) keep(buf, i, n);
+                    i += n;
+                    bulkLeft -= n;
+                    if (bulkLeft == 0) {
+                        argIndex++;
+                        if (--argsLeft == 0) {
+                            state = START;
+                            emit(sink, start + i);
+                            start = -i;
+                        } else {
+                            state = BULK_HDR;
+                        }
+                    }
+                }
+                case INLINE -> {
+                    byte b = buf.getByte(i++);
+                    if (++inlineBytes > MAX_INLINE) return fail("an inline command longer than 64 KiB");
+                    if (b == '\n') {
+                        state = START;
+                        if (argIndex > 0 || inToken) {
+                            emit(sink, start + i);
+                            start = -i;
+                        }
+                    } else if (b == ' ' || b == '\t' || b == '\r') {
+                        if (inToken) argIndex++;
+                        inToken = false;
+                    } else {
+                        inToken = true;
+                        if (argIndex == 0 && nameLen < name.length) name[nameLen++] = b;
+                        else if (argIndex == 1 && arg1Len < arg1.length) arg1[arg1Len++] = b;
+                        else if (argIndex == 0) nameLen = name.length + 1;  // too long: no known command
+                    }
+                }
+                default -> throw new IllegalStateException();
+            }
+        }
+        commandBytes = start + i;
+        return true;
+    }
+
+    private void emit(Sink sink, long length) {
+        sink.command(length, CommandTable.classify(name, nameLen, arg1, arg1Len));
+    }
+
+    /** Keeps the first bytes of the command name and of its first argument (the CRLF is not kept). */
+    private void keep(ByteBuf buf, int from, int n) {
+        long offset = bulkLen + 2 - bulkLeft;  // position within this bulk
+        for (int k = 0; k < n && offset < bulkLen; k++, offset++) {
+            if (argIndex == 0) {
+                if (nameLen >= name.length) {
+                    nameLen = name.length + 1;  // longer than any command Ferry needs to know
+                    return;
+                }
+                name[nameLen++] = buf.getByte(from + k);
+            } else {
+                if (arg1Len >= arg1.length) return;
+                arg1[arg1Len++] = buf.getByte(from + k);
+            }
+        }
+    }
+
+    private void resetNumber() {
+        num = 0;
+        negative = false;
+        digits = false;
+    }
+
+    private boolean fail(String why) {
+        problem = why;
+        return false;
+    }
+
+    private static String printable(byte b) {
+        return b >= 32 && b < 127 ? String.valueOf((char) b) : String.format("\\x%02x", b & 0xff);
+    }
+}
