@@ -13,6 +13,7 @@ final class StatsCsv {
     static final List<String> HEADER = List.of("frontend", "node", "status", "role", "is_master", "named_by_sentinels",
             "since", "checked_at", "check_latency_ms", "replica_of", "link_up", "offset", "detail",
             "sessions_now", "sessions_total", "bytes_in", "bytes_out", "connect_errors", "sessions_cut",
+            "sessions_moved", "commands_resent",
             "frontend_status", "frontend_master", "basis", "config_epoch");
 
     private StatsCsv() {}
@@ -27,6 +28,7 @@ final class StatsCsv {
                         text(n.replicaOf()), n.linkUp(), n.offset(), n.detail(),
                         n.traffic().sessionsNow(), n.traffic().sessionsTotal(), n.traffic().bytesIn(), n.traffic().bytesOut(),
                         n.traffic().connectErrors(), n.traffic().sessionsCut(),
+                        n.traffic().sessionsMoved(), n.traffic().commandsResent(),
                         f.status(), text(f.master()), f.basis(), f.epoch()));
             }
         }

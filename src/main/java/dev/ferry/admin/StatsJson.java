@@ -118,6 +118,8 @@ final class StatsJson {
         j.field("bytes_out", t.bytesOut());
         j.field("connect_errors", t.connectErrors());
         j.field("sessions_cut", t.sessionsCut());
+        j.field("sessions_moved", t.sessionsMoved());
+        j.field("commands_resent", t.commandsResent());
     }
 
     /** Just enough JSON: objects, arrays, strings, numbers, booleans, null; commas placed by nesting depth. */

@@ -46,13 +46,14 @@ public record StatsModel(String nodeName, String version, Instant generated, Dur
     }
 
     /** Client traffic of a frontend or of one node. Bytes in are from clients, bytes out to clients. */
-    public record Traffic(long sessionsNow, long sessionsTotal, long bytesIn, long bytesOut, long connectErrors, long sessionsCut) {
-        static final Traffic NONE = new Traffic(0, 0, 0, 0, 0, 0);
+    public record Traffic(long sessionsNow, long sessionsTotal, long bytesIn, long bytesOut, long connectErrors, long sessionsCut,
+            long sessionsMoved, long commandsResent) {
+        static final Traffic NONE = new Traffic(0, 0, 0, 0, 0, 0, 0, 0);
 
         static Traffic of(TrafficStats s) {
             if (s == null) return NONE;
             return new Traffic(s.sessionsNow.sum(), s.sessionsTotal.sum(), s.bytesFromClients.sum(), s.bytesToClients.sum(),
-                    s.connectErrors.sum(), s.sessionsCut.sum());
+                    s.connectErrors.sum(), s.sessionsCut.sum(), s.sessionsMoved.sum(), s.commandsResent.sum());
         }
     }
 
@@ -109,20 +110,28 @@ public record StatsModel(String nodeName, String version, Instant generated, Dur
 
         List<NodeView> nodes = new ArrayList<>();
         long cut = 0;
+        long moved = 0;
+        long resent = 0;
         for (NodeReport r : snap.nodes()) {
             Traffic t = Traffic.of(byNode.get(r.node()));
             cut += t.sessionsCut();
+            moved += t.sessionsMoved();
+            resent += t.commandsResent();
             nodes.add(new NodeView(r.node(), r.up(), r.role().word(), r.node().equals(v.master()), r.node().equals(v.held()),
                     r.node().equals(v.named()), r.replicaOf(), r.linkUp(), r.offset(), redact(r.detail(), secrets), r.latencyMicros(),
                     r.at(), states.since(c.name(), r), t));
         }
         for (Map.Entry<HostPort, TrafficStats> e : byNode.entrySet()) {
-            if (snap.nodes().stream().noneMatch(r -> r.node().equals(e.getKey()))) cut += e.getValue().sessionsCut.sum();
+            if (snap.nodes().stream().noneMatch(r -> r.node().equals(e.getKey()))) {
+                cut += e.getValue().sessionsCut.sum();
+                moved += e.getValue().sessionsMoved.sum();
+                resent += e.getValue().commandsResent.sum();
+            }
         }
         Traffic f = Traffic.of(router.stats());
-        // Sessions are cut per node; the frontend total is their sum.
+        // Sessions are cut and moved per node; the frontend totals are their sums.
         Traffic traffic = new Traffic(f.sessionsNow(), f.sessionsTotal(), f.bytesIn(), f.bytesOut(), f.connectErrors(),
-                Math.max(f.sessionsCut(), cut));
+                Math.max(f.sessionsCut(), cut), moved, resent);
 
         List<SentinelView> sentinels = new ArrayList<>();
         for (SentinelReport s : snap.sentinels()) {

@@ -169,6 +169,7 @@ final class StatsPage {
         card(h, "Waiting for master", num(f.waitingNow()), num(f.waitTimeouts()) + " wait timeouts", f.waitTimeouts() > 0);
         card(h, "Connect errors", num(t.connectErrors()), "refused or timed out", t.connectErrors() > 0);
         card(h, "Sessions cut", num(t.sessionsCut()), "at master changes", false);
+        card(h, "Sessions moved", num(t.sessionsMoved()), num(t.commandsResent()) + " refused commands sent again", false);
         card(h, "Fences", num(f.fences()), "old masters demoted", false);
         card(h, "Sentinel events", num(f.sentinelEvents()), num(f.rounds()) + " check rounds", false);
         h.append("</div>");
@@ -186,7 +187,7 @@ final class StatsPage {
             return;
         }
         h.append("<table class=\"nodes\"><tr><th>Node</th><th>Status</th><th>For</th><th>Last check</th><th>Latency</th>")
-                .append("<th>Replication</th><th>Sessions now / total</th><th>Bytes in / out</th><th>Connect errors</th><th>Cut</th></tr>");
+                .append("<th>Replication</th><th>Sessions now / total</th><th>Bytes in / out</th><th>Connect errors</th><th>Cut / moved</th></tr>");
         for (NodeView n : f.nodes()) {
             h.append("<tr class=\"").append(n.master() ? "master" : n.up() ? "" : "down").append("\"><td><code>").append(esc(n.address()))
                     .append("</code>");
@@ -208,6 +209,7 @@ final class StatsPage {
             h.append("</td><td class=\"n\">").append(num(t.sessionsNow())).append(" / ").append(num(t.sessionsTotal()))
                     .append("</td><td class=\"n\">").append(bytes(t.bytesIn())).append(" / ").append(bytes(t.bytesOut()))
                     .append("</td><td class=\"n\">").append(num(t.connectErrors())).append("</td><td class=\"n\">").append(num(t.sessionsCut()))
+                    .append(" / ").append(num(t.sessionsMoved()))
                     .append("</td></tr>");
         }
         h.append("</table>");

@@ -24,7 +24,7 @@ class StatsRenderingTest {
     private static final HostPort S = new HostPort("10.0.0.1", 26379);
 
     private static FrontendView frontend(String name, HostPort master, String reason, String detail) {
-        Traffic t = new Traffic(1, 2, 3, 4, 0, 0);
+        Traffic t = new Traffic(1, 2, 3, 4, 0, 0, 0, 0);
         NodeView node = new NodeView(A, master != null, master != null ? "master" : "unknown", A.equals(master), false, true,
                 null, false, 10, detail, 250, NOW, NOW.minusSeconds(90), t);
         SentinelView sentinel = new SentinelView(S, true, false, true, A, 3, false, 1, 2, "", NOW);

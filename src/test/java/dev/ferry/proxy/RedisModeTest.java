@@ -1,0 +1,667 @@
+package dev.ferry.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferry.FerryHarness;
+import dev.ferry.config.Credentials;
+import dev.ferry.config.HostPort;
+import dev.ferry.resp.ErrorReply;
+import dev.ferry.resp.RedisLink;
+import dev.ferry.resp.RespWriter;
+import dev.ferry.testkit.RedisGroup;
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code mode: redis}: Ferry speaks RESP, so a client session outlives a change of master. Its backend
+ * connection moves to the new master with the state the client set up (AUTH, HELLO, SELECT, CLIENT SETNAME),
+ * a write the demoted master refuses with {@code -READONLY} is sent again to the new one, and only sessions
+ * whose state cannot move (MULTI, WATCH, pub/sub, MONITOR, tracking, CLIENT REPLY OFF) are cut, as in
+ * {@code mode: tcp}.
+ *
+ * <p>Every client here is one {@link Client}: one socket that is never reopened, so "the session survived"
+ * means the same TCP connection answered. Each test starts its own group, as the other routing tests do:
+ * a bare {@code FAILOVER TO} leaves the Sentinels naming the old master until they fail over again ~40 s
+ * later, so a group cannot be handed on to the next test in a known state without waiting for that.
+ */
+@Tag("integration")
+class RedisModeTest {
+    static final Duration SWITCH = Duration.ofSeconds(20);
+    static final String PASSWORD = "pw-redis-mode";
+
+    static RedisGroup group() {
+        return RedisGroup.builder().password(PASSWORD).downAfterMillis(2000).failoverTimeoutMillis(10000).start();
+    }
+
+    /** A Ferry in {@code mode: redis} in front of {@code g}, once it routes to a master. */
+    static FerryHarness redisMode(RedisGroup g, String... extra) throws Exception {
+        String[] lines = new String[extra.length + 1];
+        lines[0] = "mode: redis";
+        System.arraycopy(extra, 0, lines, 1, extra.length);
+        FerryHarness f = FerryHarness.front(g, lines);
+        try {
+            await().atMost(SWITCH).until(() -> f.routedMaster() != null);
+        } catch (RuntimeException e) {
+            f.close();
+            throw e;
+        }
+        return f;
+    }
+
+    /** A replica of the current master, the target of a {@code FAILOVER TO}. */
+    static HostPort aReplica(FerryHarness f, RedisGroup g) {
+        HostPort master = f.routedMaster();
+        return g.nodeAddresses().stream().filter(n -> !n.equals(master)).findFirst().orElseThrow();
+    }
+
+    /** Waits until Ferry routes to {@code target} and a new connection through it lands there. */
+    static void awaitRoutedTo(FerryHarness f, HostPort target) {
+        await().atMost(SWITCH).until(() -> target.equals(f.routedMaster()));
+        await().atMost(SWITCH).until(() -> f.portBehind() == target.port());
+    }
+
+    // ---- 1. a session's connection state moves with it
+
+    @Test
+    void aSessionKeepsItsAuthDatabaseAndNameAcrossAPlannedFailover() throws Exception {
+        try (RedisGroup g = group(); FerryHarness f = redisMode(g); Client c = Client.open(f.address(), "worker")) {
+            HostPort old = f.routedMaster();
+            HostPort target = aReplica(f, g);
+            assertThat(c.call("AUTH", PASSWORD)).isEqualTo(OK);
+            assertThat(c.call("SELECT", "5")).isEqualTo(OK);
+            assertThat(c.call("CLIENT", "SETNAME", "orders-worker")).isEqualTo(OK);
+            assertThat(c.call("SET", "before", "1")).isEqualTo(OK);
+
+            g.failoverTo(target);
+            awaitRoutedTo(f, target);
+
+            // The same socket, with the state it set up, now on the new master.
+            assertThat(c.call("CLIENT", "GETNAME")).isEqualTo(bulk("orders-worker"));
+            assertThat(c.call("SET", "after", "2")).isEqualTo(OK);
+            assertThat(c.call("GET", "before")).as("db 5 written before the failover").isEqualTo(bulk("1"));
+            assertThat(c.call("CONFIG", "GET", "port")).as("the node behind the session")
+                    .isEqualTo(array(bulk("port"), bulk(Integer.toString(target.port()))));
+            try (RedisLink direct = RedisLink.open(target, g.credentials(), Duration.ofSeconds(2), null)) {
+                assertThat(direct.call("GET", "after")).as("db 0 of the new master").isNull();
+                assertThat(direct.call("SELECT", "5")).isEqualTo("OK");
+                assertThat(direct.call("GET", "after")).as("db 5 of the new master").isEqualTo("2");
+            }
+            assertThat(g.role(old)).isEqualTo("slave");
+        }
+    }
+
+    @Test
+    void aSessionKeepsItsAclUserAndResp3AcrossAPlannedFailover() throws Exception {
+        try (RedisGroup g = group()) {
+            // ACL users are not replicated: every node gets one, as an operator would set it up.
+            for (HostPort n : g.nodeAddresses()) {
+                assertThat(g.node(n).call("ACL", "SETUSER", "app", "on", ">app-pw", "~*", "&*", "+@all")).isEqualTo("OK");
+            }
+            try (FerryHarness f = redisMode(g); Client c = Client.open(f.address(), "app")) {
+                HostPort target = aReplica(f, g);
+                assertThat(c.call("AUTH", "app", "app-pw")).isEqualTo(OK);
+                assertThat(c.call("HELLO", "3").type()).as("HELLO 3 answers a RESP3 map").isEqualTo('%');
+                assertThat(c.call("SELECT", "7")).isEqualTo(OK);
+
+                g.failoverTo(target);
+                awaitRoutedTo(f, target);
+
+                assertThat(c.call("ACL", "WHOAMI")).isEqualTo(bulk("app"));
+                assertThat(c.call("HSET", "h", "f", "v")).isEqualTo(integer(1));
+                assertThat(c.call("HGETALL", "h")).as("still RESP3: a map, not an array")
+                        .isEqualTo(new Reply('%', null, List.of(bulk("f"), bulk("v"))));
+                try (RedisLink direct = RedisLink.open(target, g.credentials(), Duration.ofSeconds(2), null)) {
+                    assertThat(direct.call("SELECT", "7")).isEqualTo("OK");
+                    assertThat(direct.call("HGET", "h", "f")).as("db 7 of the new master").isEqualTo("v");
+                }
+            }
+        }
+    }
+
+    // ---- 2. a planned failover costs writers through Ferry no error
+
+    @Test
+    void writersOnKeptAndNewConnectionsSeeNoErrorAndLoseNoWriteAcrossAPlannedFailover() throws Exception {
+        try (RedisGroup g = group(); FerryHarness f = redisMode(g)) {
+            HostPort target = aReplica(f, g);
+            try (Writer fresh = Writer.start(f.address(), g.credentials(), false, "fresh");
+                 Writer kept = Writer.start(f.address(), g.credentials(), true, "kept")) {
+                Thread.sleep(500);
+                g.failoverTo(target);
+                awaitRoutedTo(f, target);
+                Thread.sleep(1000);
+                fresh.close();
+                kept.close();
+                System.out.printf("planned failover, mode redis: %s | %s%n", fresh, kept);
+                assertThat(List.of(fresh, kept)).allSatisfy(w -> {
+                    assertThat(w.failures()).as("errors seen by " + w).isEmpty();
+                    assertThat(w.acked()).as("writes acknowledged, " + w).hasSizeGreaterThan(50);
+                    assertThat(w.lost(target)).as("acknowledged writes missing on the new master, " + w).isEmpty();
+                });
+                assertThat(kept.connections()).as("the kept writer's connection was never replaced").isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void aWriteTheDemotedMasterRefusesIsSentAgainAndTheReadsPipelinedAfterItSeeIt() throws Exception {
+        try (RedisGroup g = group(); FerryHarness f = redisMode(g); Client c = Client.open(f.address(), "pipeliner")) {
+            HostPort old = f.routedMaster();
+            HostPort target = aReplica(f, g);
+            assertThat(c.call("AUTH", PASSWORD)).isEqualTo(OK);
+            // Stretch Redis's FAILOVER pause so the pipeline surely arrives inside it: the target is stopped
+            // and one write behind, so the old master waits (writes paused) until it resumes and catches up.
+            g.node(target).pause();
+            try {
+                assertThat(g.node(old).call("SET", "unacked-by-target", "1")).isEqualTo("OK");
+                g.failoverTo(target);
+                c.send(List.of(List.of("SET", "a", "1"), List.of("GET", "a"), List.of("SET", "b", "2"), List.of("GET", "b")));
+                assertThat(c.quietFor(Duration.ofMillis(300))).as("precondition: the SET is held by FAILOVER's write pause").isTrue();
+            } finally {
+                g.node(target).resume();
+            }
+            // The old master answers the held SET with -READONLY once demoted; Ferry sends it, and the reads
+            // after it, to the new master, so the replies come in order and see the writes.
+            List<Reply> replies = new ArrayList<>();
+            for (int i = 0; i < 4; i++) replies.add(c.read(Duration.ofSeconds(10)));
+            assertThat(replies).containsExactly(OK, bulk("1"), OK, bulk("2"));
+            await().atMost(SWITCH).until(() -> target.equals(f.routedMaster()));
+            assertThat(g.role(old)).isEqualTo("slave");
+            assertThat(g.node(target).call("MGET", "a", "b")).isEqualTo(List.of("1", "2"));
+            assertThat(c.call("PING")).isEqualTo(simple("PONG"));
+        }
+    }
+
+    // ---- 3. state that cannot move: cut, as in tcp mode; the rest: kept
+
+    @Test
+    void sessionsWhoseStateCannotMoveAreClosedByAPlannedFailoverAndTheOthersAreNot() throws Exception {
+        try (RedisGroup g = group(); FerryHarness f = redisMode(g)) {
+            HostPort target = aReplica(f, g);
+            Map<String, Client> cut = new LinkedHashMap<>();
+            Map<String, Client> kept = new LinkedHashMap<>();
+            try {
+                Client multi = authed(f, cut, "inside MULTI");
+                assertThat(multi.call("MULTI")).isEqualTo(OK);
+                assertThat(multi.call("SET", "queued", "1")).isEqualTo(simple("QUEUED"));
+                Client watch = authed(f, cut, "WATCH active");
+                assertThat(watch.call("WATCH", "watched")).isEqualTo(OK);
+                Client sub = authed(f, cut, "SUBSCRIBE");
+                assertThat(sub.call("SUBSCRIBE", "news")).isEqualTo(array(bulk("subscribe"), bulk("news"), integer(1)));
+                Client psub = authed(f, cut, "PSUBSCRIBE");
+                assertThat(psub.call("PSUBSCRIBE", "news.*")).isEqualTo(array(bulk("psubscribe"), bulk("news.*"), integer(1)));
+                Client monitor = authed(f, cut, "MONITOR");
+                assertThat(monitor.call("MONITOR")).isEqualTo(OK);
+                Client tracking = authed(f, cut, "CLIENT TRACKING on");
+                assertThat(tracking.call("CLIENT", "TRACKING", "on")).isEqualTo(OK);
+                Client replyOff = authed(f, cut, "CLIENT REPLY OFF");
+                replyOff.send(List.of(List.of("CLIENT", "REPLY", "OFF")));
+
+                Client idle = authed(f, kept, "idle");
+                assertThat(idle.call("PING")).isEqualTo(simple("PONG"));
+                Client done = authed(f, kept, "MULTI ended by EXEC");
+                assertThat(done.call("MULTI")).isEqualTo(OK);
+                assertThat(done.call("SET", "committed", "1")).isEqualTo(simple("QUEUED"));
+                assertThat(done.call("EXEC")).isEqualTo(array(OK));
+                Client unwatched = authed(f, kept, "WATCH ended by UNWATCH");
+                assertThat(unwatched.call("WATCH", "watched")).isEqualTo(OK);
+                assertThat(unwatched.call("UNWATCH")).isEqualTo(OK);
+
+                g.failoverTo(target);
+                awaitRoutedTo(f, target);
+
+                Map<String, String> expected = new LinkedHashMap<>();
+                Map<String, String> seen = new LinkedHashMap<>();
+                long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                for (var e : cut.entrySet()) {
+                    expected.put(e.getKey(), "closed");
+                    Duration left = Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
+                    seen.put(e.getKey(), e.getValue().closedWithin(left) ? "closed" : "open");
+                }
+                for (var e : kept.entrySet()) {
+                    expected.put(e.getKey(), "+PONG");
+                    seen.put(e.getKey(), e.getValue().outcome("PING"));
+                }
+                assertThat(seen).as("each session after the failover").containsExactlyEntriesOf(expected);
+            } finally {
+                cut.values().forEach(Client::close);
+                kept.values().forEach(Client::close);
+            }
+        }
+    }
+
+    private static Client authed(FerryHarness f, Map<String, Client> into, String name) throws IOException {
+        Client c = Client.open(f.address(), name);
+        into.put(name, c);
+        assertThat(c.call("AUTH", PASSWORD)).isEqualTo(OK);
+        return c;
+    }
+
+    // ---- 4. an idle session outlives a failover Sentinel makes
+
+    @Test
+    void anIdleSessionSurvivesAKilledMasterAndItsNextCommandWaitsForTheNewOne() throws Exception {
+        // wait-for-master longer than down-after (2 s) plus the election, so the wait itself is not the limit here.
+        try (RedisGroup g = group(); FerryHarness f = redisMode(g, "wait-for-master: 15s");
+             Client c = Client.open(f.address(), "survivor")) {
+            HostPort old = f.routedMaster();
+            assertThat(c.call("AUTH", PASSWORD)).isEqualTo(OK);
+            assertThat(c.call("SELECT", "3")).isEqualTo(OK);
+            assertThat(c.call("CLIENT", "SETNAME", "survivor")).isEqualTo(OK);
+
+            g.node(old).kill();
+            long sent = System.nanoTime();
+            c.send(List.of(List.of("SET", "after-crash", "1")));
+            assertThat(c.read(SWITCH)).as("a write sent right after the kill").isEqualTo(OK);
+            System.out.printf("kill -9: the write sent right after it answered in %d ms%n", (System.nanoTime() - sent) / 1_000_000);
+
+            HostPort now = f.routedMaster();
+            assertThat(now).isNotNull().isNotEqualTo(old);
+            assertThat(c.call("CLIENT", "GETNAME")).isEqualTo(bulk("survivor"));
+            assertThat(c.call("CONFIG", "GET", "port")).isEqualTo(array(bulk("port"), bulk(Integer.toString(now.port()))));
+            try (RedisLink direct = RedisLink.open(now, g.credentials(), Duration.ofSeconds(2), null)) {
+                assertThat(direct.call("SELECT", "3")).isEqualTo("OK");
+                assertThat(direct.call("GET", "after-crash")).as("db 3 of the new master").isEqualTo("1");
+            }
+        }
+    }
+
+    @Test
+    void anIdleSessionSurvivesASentinelFailover() throws Exception {
+        try (RedisGroup g = group(); FerryHarness f = redisMode(g); Client c = Client.open(f.address(), "survivor")) {
+            HostPort old = f.routedMaster();
+            assertThat(c.call("AUTH", PASSWORD)).isEqualTo(OK);
+            assertThat(c.call("SELECT", "4")).isEqualTo(OK);
+
+            g.sentinelFailover();
+            await().atMost(SWITCH).until(() -> f.routedMaster() != null && !old.equals(f.routedMaster()));
+            HostPort now = f.routedMaster();
+            awaitRoutedTo(f, now);
+
+            assertThat(c.call("SET", "after-sentinel-failover", "1")).isEqualTo(OK);
+            assertThat(c.call("CONFIG", "GET", "port")).isEqualTo(array(bulk("port"), bulk(Integer.toString(now.port()))));
+            try (RedisLink direct = RedisLink.open(now, g.credentials(), Duration.ofSeconds(2), null)) {
+                assertThat(direct.call("SELECT", "4")).isEqualTo("OK");
+                assertThat(direct.call("GET", "after-sentinel-failover")).as("db 4 of the new master").isEqualTo("1");
+            }
+        }
+    }
+
+    // ---- 5. malformed protocol
+
+    @Test
+    void malformedProtocolGetsAProtocolErrorAndClosesOnlyThatConnection() throws Exception {
+        try (RedisGroup g = group(); FerryHarness f = redisMode(g); Client bystander = Client.open(f.address(), "bystander")) {
+            assertThat(bystander.call("AUTH", PASSWORD)).isEqualTo(OK);
+            Map<String, String> malformed = new LinkedHashMap<>();
+            malformed.put("invalid multibulk length", "*abc\r\n");
+            malformed.put("invalid bulk length", "*1\r\n$abc\r\n");
+            malformed.put("a bulk length that is not one", "*2\r\n$3\r\nGET\r\n:1\r\n");
+            for (var e : malformed.entrySet()) {
+                try (Client bad = Client.open(f.address(), e.getKey())) {
+                    assertThat(bad.call("AUTH", PASSWORD)).isEqualTo(OK);
+                    // A valid command before the bad bytes, in the same write, is still answered first.
+                    bad.sendRaw(new String(RespWriter.command("PING"), StandardCharsets.US_ASCII) + e.getValue());
+                    assertThat(bad.read(Duration.ofSeconds(5))).as(e.getKey()).isEqualTo(simple("PONG"));
+                    Reply error = bad.read(Duration.ofSeconds(5));
+                    assertThat(error.type()).as(e.getKey() + ": " + error).isEqualTo('-');
+                    assertThat(error.text()).as(e.getKey()).containsIgnoringCase("protocol error");
+                    assertThat(bad.closedWithin(Duration.ofSeconds(5))).as(e.getKey() + ": closed after the error").isTrue();
+                }
+            }
+            assertThat(bystander.call("PING")).as("a session open meanwhile").isEqualTo(simple("PONG"));
+            try (Client after = Client.open(f.address(), "after")) {
+                assertThat(after.call("AUTH", PASSWORD)).isEqualTo(OK);
+                assertThat(after.call("SET", "still-serving", "1")).isEqualTo(OK);
+            }
+        }
+    }
+
+    // ---- 6. mode: tcp keeps the old behaviour
+
+    @Test
+    void inTcpModeAPersistentConnectionIsClosedByAPlannedFailover() throws Exception {
+        try (RedisGroup g = group(); FerryHarness f = FerryHarness.front(g, "mode: tcp")) {
+            await().atMost(SWITCH).until(() -> f.routedMaster() != null);
+            HostPort target = aReplica(f, g);
+            try (Client c = Client.open(f.address(), "tcp")) {
+                assertThat(c.call("AUTH", PASSWORD)).isEqualTo(OK);
+                assertThat(c.call("SELECT", "2")).isEqualTo(OK);
+                g.failoverTo(target);
+                await().atMost(SWITCH).until(() -> target.equals(f.routedMaster()));
+                assertThat(c.closedWithin(Duration.ofSeconds(5))).as("closed on the change of master").isTrue();
+            }
+            // New connections go to the new master.
+            assertThat(f.portBehind()).isEqualTo(target.port());
+        }
+    }
+
+    // ---- a RESP client on one socket
+
+    static final Reply OK = simple("OK");
+
+    static Reply simple(String s) {
+        return new Reply('+', s, null);
+    }
+
+    static Reply bulk(String s) {
+        return new Reply('$', s, null);
+    }
+
+    static Reply integer(long n) {
+        return new Reply(':', Long.toString(n), null);
+    }
+
+    static Reply array(Reply... items) {
+        return new Reply('*', null, List.of(items));
+    }
+
+    /**
+     * One reply with its RESP type kept ({@code +-:$*%~>_,#=(}): {@code text} for scalars, {@code items} for
+     * aggregates (a map's keys and values alternate); a null bulk or array is type {@code _}.
+     */
+    record Reply(char type, String text, List<Reply> items) {
+        @Override
+        public String toString() {
+            return switch (type) {
+                case '_' -> "(nil)";
+                case '$', '=' -> "\"" + text + "\"";
+                case '*', '%', '~', '>' -> type + items.toString();
+                default -> type + text;
+            };
+        }
+    }
+
+    /** A client connection through Ferry: one socket, never reopened, so that a test sees when it is closed. */
+    static final class Client implements AutoCloseable {
+        private final String name;
+        private final Socket socket;
+        private final BufferedInputStream in;
+        private final OutputStream out;
+
+        private Client(String name, Socket socket) throws IOException {
+            this.name = name;
+            this.socket = socket;
+            this.in = new BufferedInputStream(socket.getInputStream());
+            this.out = socket.getOutputStream();
+        }
+
+        static Client open(HostPort at, String name) throws IOException {
+            Socket s = new Socket();
+            s.setTcpNoDelay(true);
+            s.connect(new InetSocketAddress(at.host(), at.port()), 5000);
+            s.setSoTimeout(10_000);
+            return new Client(name, s);
+        }
+
+        Reply call(String... args) throws IOException {
+            send(List.of(List.of(args)));
+            return read(Duration.ofSeconds(10));
+        }
+
+        /** Sends the commands in one write (a pipeline) without reading. */
+        void send(List<List<String>> commands) throws IOException {
+            java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+            for (List<String> c : commands) buf.writeBytes(RespWriter.command(c.toArray(String[]::new)));
+            out.write(buf.toByteArray());
+            out.flush();
+        }
+
+        void sendRaw(String bytes) throws IOException {
+            out.write(bytes.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+        }
+
+        /** The next reply; an EOFException says the connection was closed, a SocketTimeoutException that nothing came. */
+        Reply read(Duration timeout) throws IOException {
+            socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
+            try {
+                return reply();
+            } catch (EOFException e) {
+                throw new EOFException("'" + name + "': the connection was closed while waiting for a reply");
+            } catch (SocketTimeoutException e) {
+                throw new SocketTimeoutException("'" + name + "': no reply within " + timeout.toMillis() + " ms");
+            }
+        }
+
+        /** True when nothing arrives (and the connection stays open) for {@code d}. */
+        boolean quietFor(Duration d) throws IOException {
+            socket.setSoTimeout((int) Math.max(1, d.toMillis()));
+            in.mark(1);
+            try {
+                in.read();
+                in.reset();
+                return false;
+            } catch (SocketTimeoutException e) {
+                return true;
+            }
+        }
+
+        /** True once the peer closed (EOF or reset) within {@code d}; whatever arrives meanwhile is skipped. */
+        boolean closedWithin(Duration d) {
+            long deadline = System.nanoTime() + d.toNanos();
+            byte[] skip = new byte[8192];
+            try {
+                while (true) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) return false;
+                    socket.setSoTimeout((int) Math.max(1, left / 1_000_000));
+                    if (in.read(skip) < 0) return true;
+                }
+            } catch (SocketTimeoutException e) {
+                return false;
+            } catch (IOException e) {
+                return true;
+            }
+        }
+
+        /** The reply to one command as text, or "closed: ..." when the connection is gone. */
+        String outcome(String... command) {
+            try {
+                return call(command).toString();
+            } catch (IOException e) {
+                return "closed: " + e.getMessage();
+            }
+        }
+
+        private Reply reply() throws IOException {
+            int type = in.read();
+            if (type < 0) throw new EOFException();
+            String line = line();
+            switch (type) {
+                case '+', '-', ':', ',', '#', '(':
+                    return new Reply((char) type, line, null);
+                case '$', '=', '!': {
+                    int n = Integer.parseInt(line);
+                    if (n < 0) return new Reply('_', null, null);
+                    byte[] data = in.readNBytes(n + 2);
+                    if (data.length < n + 2) throw new EOFException();
+                    String text = new String(data, 0, n, StandardCharsets.UTF_8);
+                    return new Reply(type == '!' ? '-' : (char) type, text, null);
+                }
+                case '*', '~', '>', '%': {
+                    int n = Integer.parseInt(line);
+                    if (n < 0) return new Reply('_', null, null);
+                    int count = type == '%' ? 2 * n : n;
+                    List<Reply> items = new ArrayList<>(count);
+                    for (int i = 0; i < count; i++) items.add(reply());
+                    return new Reply((char) type, null, List.copyOf(items));
+                }
+                case '|': {
+                    int n = Integer.parseInt(line);
+                    for (int i = 0; i < 2 * n; i++) reply();
+                    return reply();
+                }
+                case '_':
+                    return new Reply('_', null, null);
+                default:
+                    throw new IOException("'" + name + "': not a RESP reply, first byte 0x" + Integer.toHexString(type));
+            }
+        }
+
+        private String line() throws IOException {
+            StringBuilder sb = new StringBuilder();
+            while (true) {
+                int c = in.read();
+                if (c < 0) throw new EOFException();
+                if (c == '\r') {
+                    if (in.read() != '\n') throw new IOException("'" + name + "': malformed reply line");
+                    return sb.toString();
+                }
+                sb.append((char) c);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+    }
+
+    // ---- a writer that records what it lived through
+
+    /**
+     * Like the testkit's WriteLoad (a new unique key {@code SET <prefix>:N N} every 10 ms, on one kept
+     * connection or a new one per write), but it waits 5 s for a reply instead of 1 s: a write held through
+     * Redis's FAILOVER pause (up to a replica's 1 s acknowledgement interval) and then sent again by Ferry
+     * is a slow success, which a 1 s timeout would count as a failure. Every failure is kept as text.
+     */
+    static final class Writer implements AutoCloseable {
+        private final HostPort at;
+        private final Credentials auth;
+        private final boolean persistent;
+        private final String prefix;
+        private final Thread thread;
+        private final List<Long> acked = new ArrayList<>();
+        private final List<String> failures = new ArrayList<>();
+        private volatile boolean running = true;
+        private int connections;
+        private long slowestMillis;
+
+        private Writer(HostPort at, Credentials auth, boolean persistent, String prefix) {
+            this.at = at;
+            this.auth = auth;
+            this.persistent = persistent;
+            this.prefix = prefix;
+            this.thread = new Thread(this::run, "writer-" + prefix);
+            this.thread.setDaemon(true);
+        }
+
+        static Writer start(HostPort at, Credentials auth, boolean persistent, String prefix) {
+            Writer w = new Writer(at, auth, persistent, prefix);
+            w.thread.start();
+            return w;
+        }
+
+        private void run() {
+            RedisLink link = null;
+            long n = 0;
+            while (running) {
+                long t0 = System.nanoTime();
+                n++;
+                String failure = null;
+                try {
+                    if (link == null) {
+                        link = RedisLink.open(at, auth, Duration.ofSeconds(5), null);
+                        synchronized (this) {
+                            connections++;
+                        }
+                    }
+                    long sent = System.nanoTime();
+                    Object r = link.call("SET", prefix + ":" + n, Long.toString(n));
+                    long millis = (System.nanoTime() - sent) / 1_000_000;
+                    if (!"OK".equals(r)) failure = r instanceof ErrorReply e ? e.toString() : "unexpected " + r;
+                    else record(n, millis);
+                } catch (Exception e) {
+                    failure = e.getClass().getSimpleName() + ": " + e.getMessage();
+                }
+                if (failure != null) {
+                    synchronized (this) {
+                        failures.add(prefix + ":" + n + " " + failure);
+                    }
+                }
+                if (failure != null || !persistent) {
+                    if (link != null) link.close();
+                    link = null;
+                }
+                long sleep = Duration.ofMillis(10).toNanos() - (System.nanoTime() - t0);
+                if (sleep > 0) {
+                    try {
+                        Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
+                    } catch (InterruptedException e) {
+                        break;
+                    }
+                }
+            }
+            if (link != null) link.close();
+        }
+
+        private synchronized void record(long n, long millis) {
+            acked.add(n);
+            slowestMillis = Math.max(slowestMillis, millis);
+        }
+
+        synchronized List<Long> acked() {
+            return List.copyOf(acked);
+        }
+
+        synchronized List<String> failures() {
+            return List.copyOf(failures);
+        }
+
+        synchronized int connections() {
+            return connections;
+        }
+
+        /** The acknowledged keys that do not read back from {@code master}. */
+        List<String> lost(HostPort master) throws Exception {
+            List<Long> keys = acked();
+            List<String> lost = new ArrayList<>();
+            try (RedisLink l = RedisLink.open(master, auth, Duration.ofSeconds(5), null)) {
+                for (int i = 0; i < keys.size(); i += 500) {
+                    List<Long> batch = keys.subList(i, Math.min(keys.size(), i + 500));
+                    List<String> args = new ArrayList<>(List.of("MGET"));
+                    batch.forEach(k -> args.add(prefix + ":" + k));
+                    Object r = l.call(args.toArray(String[]::new));
+                    if (!(r instanceof List<?> values)) throw new IOException("MGET answered " + r);
+                    for (int j = 0; j < values.size(); j++) if (values.get(j) == null) lost.add(prefix + ":" + batch.get(j));
+                }
+            }
+            return lost;
+        }
+
+        @Override
+        public void close() {
+            running = false;
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public synchronized String toString() {
+            return prefix + ": acked=" + acked.size() + " failed=" + failures.size() + " connections=" + connections
+                    + " slowest_ack_ms=" + slowestMillis + (failures.isEmpty() ? "" : " first failures " + failures.subList(0, Math.min(5, failures.size())));
+        }
+    }
+}
