@@ -179,6 +179,17 @@ public final class WriteLoad implements AutoCloseable {
         return lostWrites(from).size();
     }
 
+    /**
+     * Milliseconds from {@code t} to the first write any of the loads had acknowledged after it ("n/a"
+     * when {@code t} is null or none was): how soon clients wrote again after, say, a promotion.
+     */
+    public static String firstAckAfter(Instant t, WriteLoad... loads) {
+        if (t == null) return "n/a";
+        return java.util.Arrays.stream(loads).flatMap(l -> l.acked().stream()).map(Write::acked).filter(a -> a.isAfter(t))
+                .min(java.util.Comparator.naturalOrder()).map(a -> String.valueOf(java.time.Duration.between(t, a).toMillis()))
+                .orElse("n/a");
+    }
+
     @Override
     public synchronized String toString() {
         return prefix + ": acked=" + acked.size() + " failed=" + failures + " longest_failure_ms=" + longest.length().toMillis();

@@ -9,6 +9,7 @@ import dev.ferry.config.ConfigLoader;
 import dev.ferry.config.HostPort;
 import dev.ferry.resp.RedisLink;
 import dev.ferry.testkit.NetnsLab;
+import dev.ferry.testkit.PromotionWatch;
 import dev.ferry.testkit.WriteLoad;
 import dev.ferry.testkit.WriteLoad.Write;
 import dev.ferry.topology.SwitchRecord;
@@ -175,10 +176,7 @@ class PartitionTest {
         WriteLoad kept;
         PortSampler sampler;
         Instant cutAt;
-        volatile Instant promotedAt;
-        volatile HostPort promotedNode;
-        private volatile boolean watching;
-        private Thread promotionWatch;
+        private PromotionWatch promotionWatch;
 
         private Scenario(String name, String title, NetnsLab lab, Ferry ferry) {
             this.name = name;
@@ -235,28 +233,8 @@ class PartitionTest {
             watchForPromotion();
         }
 
-        /** Notes when a replica first answers ROLE master, to tell Sentinel's part of a switch from Ferry's. */
         private void watchForPromotion() {
-            List<HostPort> replicas = lab.nodeAddresses().subList(1, lab.nodeAddresses().size());
-            watching = true;
-            promotionWatch = new Thread(() -> {
-                while (watching && promotedAt == null) {
-                    for (HostPort r : replicas) {
-                        if ("master".equals(lab.role(r))) {
-                            promotedNode = r;
-                            promotedAt = Instant.now();
-                            return;
-                        }
-                    }
-                    try {
-                        Thread.sleep(25);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "promotion-watch");
-            promotionWatch.setDaemon(true);
-            promotionWatch.start();
+            promotionWatch = PromotionWatch.start(lab.nodeAddresses().subList(1, lab.nodeAddresses().size()), lab::role);
         }
 
         void heal() {
@@ -302,8 +280,9 @@ class PartitionTest {
             fresh.close();
             kept.close();
             sampler.close();
-            watching = false;
-            if (promotedAt != null) mark("replica " + promotedNode + " first answers ROLE master", promotedAt);
+            promotionWatch.close();
+            Instant promotedAt = promotionWatch.promotedAt();
+            if (promotedAt != null) mark("replica " + promotionWatch.promoted() + " first answers ROLE master", promotedAt);
             timeline.sort(Comparator.comparingLong(PartitionTest::timelineMillis));
             Figures f = new Figures();
             for (WriteLoad w : List.of(fresh, kept)) {
@@ -326,12 +305,13 @@ class PartitionTest {
                         + sw.basis() + ", epoch " + sw.epoch() + ": " + sw.reason());
             }
             System.out.printf("PARTITION %s (%s): acked=%d failed=%d lost=%d lost_after_promotion=%s lost_after_switch=%s longest_failure_ms=%d "
-                            + "promoted_after_cut_ms=%s switch_after_cut_ms=%s old=%s final=%s routed_to_old_after_switch=%d%n",
+                            + "promoted_after_cut_ms=%s switch_after_cut_ms=%s first_ack_after_promotion_ms=%s old=%s final=%s "
+                            + "routed_to_old_after_switch=%d%n",
                     name, title, f.acked, f.failed, f.lost.size(), promotedAt == null ? "n/a" : String.valueOf(f.lostAfterPromotion),
                     sw == null ? "n/a" : String.valueOf(f.lostAfterSwitch.size()),
                     f.longestFailure.toMillis(), promotedAt == null ? "n/a" : String.valueOf(Duration.between(cutAt, promotedAt).toMillis()),
                     sw == null ? "n/a" : String.valueOf(Duration.between(cutAt, sw.at()).toMillis()),
-                    old, fin, sw == null ? 0 : sampler.hits(old, sw.at()).size());
+                    WriteLoad.firstAckAfter(promotedAt, fresh, kept), old, fin, sw == null ? 0 : sampler.hits(old, sw.at()).size());
             System.out.printf("PARTITION %s timeline (ms from the cut):%n", name);
             timeline.forEach(t -> System.out.println("  " + t));
             f.perWriter.forEach(p -> System.out.println("  writer " + p));
@@ -353,8 +333,7 @@ class PartitionTest {
 
         @Override
         public void close() {
-            watching = false;
-            if (promotionWatch != null) promotionWatch.interrupt();
+            if (promotionWatch != null) promotionWatch.close();
             for (AutoCloseable c : new AutoCloseable[] {fresh, kept, sampler, ferry, lab}) {
                 if (c == null) continue;
                 try {

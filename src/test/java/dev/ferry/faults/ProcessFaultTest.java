@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ferry.FerryHarness;
 import dev.ferry.config.HostPort;
+import dev.ferry.testkit.PromotionWatch;
 import dev.ferry.testkit.RedisGroup;
 import dev.ferry.testkit.WriteLoad;
 import dev.ferry.testkit.WriteLoad.Write;
@@ -53,6 +54,10 @@ class ProcessFaultTest {
         }
     }
 
+    private static PromotionWatch watchReplicasOf(RedisGroup g, HostPort master) {
+        return PromotionWatch.start(g.nodeAddresses().stream().filter(n -> !n.equals(master)).toList(), g::role);
+    }
+
     private static SwitchRecord lastSwitch(FerryHarness f) {
         return f.ferry.frontends().get(0).topology().snapshot().switches().get(0);
     }
@@ -82,8 +87,12 @@ class ProcessFaultTest {
             await().atMost(SWITCH).until(() -> f.routedMaster() != null);
             HostPort old = f.routedMaster();
             Thread.sleep(500);
+            PromotionWatch promotion = watchReplicasOf(g, old);
             g.node(old).pause();
             await().atMost(SWITCH).until(() -> f.routedMaster() != null && !old.equals(f.routedMaster()));
+            promotion.close();
+            System.out.printf("sigstop-sigcont: first_ack_after_promotion_ms=%s%n",
+                    WriteLoad.firstAckAfter(promotion.promotedAt(), w.fresh(), w.kept()));
             HostPort now = f.routedMaster();
             Instant switched = lastSwitch(f).at();
             g.node(old).resume();
@@ -99,8 +108,13 @@ class ProcessFaultTest {
             await().atMost(SWITCH).until(() -> f.routedMaster() != null);
             HostPort old = f.routedMaster();
             Thread.sleep(500);
+            PromotionWatch promotion = watchReplicasOf(g, old);
             g.node(old).kill();
             await().atMost(SWITCH).until(() -> f.routedMaster() != null && !old.equals(f.routedMaster()));
+            promotion.close();
+            Thread.sleep(300);  // let the first writes after the promotion land before measuring
+            System.out.printf("crash-restart-empty: first_ack_after_promotion_ms=%s%n",
+                    WriteLoad.firstAckAfter(promotion.promotedAt(), w.fresh(), w.kept()));
             HostPort now = f.routedMaster();
             Instant switched = lastSwitch(f).at();
             // save "": it comes back empty, and as a master (its config has no replicaof line).

@@ -9,7 +9,6 @@ import dev.ferry.resp.ErrorReply;
 import dev.ferry.resp.RedisLink;
 import dev.ferry.testkit.RedisGroup;
 import dev.ferry.testkit.WriteLoad;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
