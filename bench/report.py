@@ -22,6 +22,45 @@ ORDER = ["direct", "haproxy", "haproxy-tuned", "ferry", "ferry-alt"]
 TESTS = [("1", "SET"), ("1", "GET"), ("16", "SET"), ("16", "GET")]
 # Failures further apart than this belong to different episodes (e.g. FAILOVER TO, then Sentinel's own failover).
 EPISODE_GAP_S = 3.0
+MODE_TEXT = {"redis": "it parses RESP: a client session survives a change of master, a command refused with "
+                      "`-READONLY` is sent again to the new master",
+             "tcp": "it forwards bytes without parsing them; client sessions are cut at a change of master"}
+
+
+def mode_text(mode, env):
+    return f"`mode: {mode}` (`{env}`)" + (f": {MODE_TEXT[mode]}" if mode in MODE_TEXT else "")
+
+
+def ferry_labels(meta):
+    """The two Ferry processes' labels. When the run compares modes (FERRY_ALT_MODE) each names its mode;
+    otherwise Ferry in the default mode stays "Ferry" (the smoke test looks for that row)."""
+    mode, alt_mode, alt_opts = meta.get("ferry_mode", ""), meta.get("ferry_alt_mode", ""), meta.get("ferry_alt_java_opts", "")
+    labels = {}
+    if mode and (alt_mode or mode != "redis"):
+        labels["ferry"] = f"Ferry (mode {mode})"
+    if alt_mode:
+        extra = ", alt. JVM flags" if alt_opts else (", second process" if alt_mode == mode else "")
+        labels["ferry-alt"] = f"Ferry (mode {alt_mode}{extra})"
+    return labels
+
+
+def mode_run(meta):
+    """True when ferry-alt is there to compare modes (FERRY_ALT_MODE), not only JVM flags."""
+    return bool(meta.get("ferry_alt_mode"))
+
+
+def noise(tput, targets):
+    """Round-to-round spread of req/s: (median over target/test of (max-min)/median, the worst one), or None."""
+    spreads = []
+    for t in targets:
+        for p, test in TESTS:
+            v = [r["rps"] for r in tput if r["target"] == t and r["pipeline"] == p and r["test"] == test]
+            if len(v) > 1 and statistics.median(v):
+                spreads.append(((max(v) - min(v)) / statistics.median(v), t, p, test))
+    if not spreads:
+        return None
+    spreads.sort()
+    return statistics.median(x[0] for x in spreads), spreads[-1]
 
 
 def load(raw):
@@ -85,7 +124,7 @@ def analyze_failover(target, scenario, path):
             out[name] = analyze_writes(json.load(open(fname))["outcomes"], event, switches)
     log = os.path.join(path, target + ".log")
     out["proxy_log"] = []
-    if target == "ferry" and os.path.exists(log):
+    if target in ("ferry", "ferry-alt") and os.path.exists(log):
         keep = (" WARN ", " ERROR ", "routing to", "waiting client", "is up: master", "sessions")
         out["proxy_log"] = [l.rstrip() for l in open(log, errors="replace") if any(k in l for k in keep)][:20]
     return out
@@ -223,6 +262,7 @@ def main():
     ap.add_argument("--chart", required=True)
     a = ap.parse_args()
     meta, tput, cpu, rss, idle, failover = load(a.raw)
+    NAMES.update(ferry_labels(meta))
     targets = [t for t in ORDER if any(r["target"] == t for r in tput)]
     proxies = [t for t in targets if t != "direct"]
     rounds = sorted({r["round"] for r in tput})
@@ -257,7 +297,11 @@ def main():
     for k, label in (("nproc", "CPUs (`nproc`)"), ("cpu", "CPU model"), ("memory", "memory"), ("kernel", "kernel"),
                      ("redis", "redis-server / redis-sentinel / redis-benchmark"), ("haproxy", "HAProxy"),
                      ("java", "Java"), ("ferry", "Ferry build"), ("ferry_java_opts", "`FERRY_JAVA_OPTS`"),
+                     ("ferry_mode", "`FERRY_MODE` (Ferry's `mode:`)"), ("ferry_alt_mode", "`FERRY_ALT_MODE`"),
+                     ("ferry_alt_java_opts", "`FERRY_ALT_JAVA_OPTS`"),
                      ("python", "Python (writer, idle sessions)"), ("nofile", "`ulimit -n`")):
+        if k in ("ferry_mode", "ferry_alt_mode", "ferry_alt_java_opts") and not meta.get(k):
+            continue  # not recorded (older raw data), or no second Ferry
         w(f"| {label} | {meta.get(k, '?')} |")
     w("")
     w("## What runs")
@@ -272,19 +316,28 @@ def main():
         w("- **HAProxy (tuned)**: today's best-practice checks for this job (as in valkey-io/valkey-helm): "
           "`default-server check inter 1s fall 1 rise 1 on-marked-down shutdown-sessions`, `balance first`, "
           "`timeout check 1s`; otherwise the same.")
-    w("- **Ferry**: `ferry run` with one frontend naming the three Sentinels and `mymaster`, "
+    mode = meta.get("ferry_mode")
+    w(f"- **{NAMES['ferry']}**: `ferry run` with one frontend naming the three Sentinels and `mymaster`, "
       "`check: { interval: 1s, timeout: 500ms }`; JVM flags: "
-      f"{meta.get('ferry_java_opts')}.")
-    if "ferry-alt" in targets:
-        w("- **Ferry (alt. JVM flags)**: the same Ferry, a second process, started with "
-          f"`{meta.get('ferry_alt_java_opts')}` (`FERRY_ALT_JAVA_OPTS`).")
+      f"{meta.get('ferry_java_opts')}" + (f"; {mode_text(mode, 'FERRY_MODE')}." if mode else "."))
+    if "ferry-alt" in targets or any(f["target"] == "ferry-alt" for f in fo):
+        alt_opts = meta.get("ferry_alt_java_opts")
+        if mode_run(meta):
+            alt_mode = meta.get("ferry_alt_mode")
+            w(f"- **{NAMES['ferry-alt']}**: the same Ferry build and configuration in a second process; JVM flags: "
+              + (f"`{alt_opts}` (`FERRY_ALT_JAVA_OPTS`)" if alt_opts else "the same as Ferry's")
+              + f"; {mode_text(alt_mode, 'FERRY_ALT_MODE')}.")
+        else:
+            w(f"- **{NAMES['ferry-alt']}**: the same Ferry" + (" in the same mode" if mode else "")
+              + f", a second process, started with `{alt_opts}` (`FERRY_ALT_JAVA_OPTS`).")
     w("- **direct**: `redis-benchmark` against the master itself.")
     w("")
     w("Commands:")
     w("```")
     w(meta.get("bench_cmd", ""))
     w(f"  -n {meta.get('n_p1')} at -P 1, -n {meta.get('n_p16')} at -P 16; {meta.get('rounds')} round(s), "
-      "targets in rotating order each round, after one unrecorded warm-up run per target")
+      "targets in rotating order each round, "
+      + ("no warm-up run" if meta.get("warmup") == "0" else "after one unrecorded warm-up run per target"))
     w("CPU:    utime+stime of the proxy process (/proc/PID/stat, all threads) before and after each run")
     w("Memory: VmRSS of the proxy process (/proc/PID/status)")
     w(f"Idle:   bench/idle_conns.py -n {meta.get('idle')} (AUTH + PING on each connection, PING every 2 s while held)")
@@ -316,11 +369,13 @@ def main():
     w("## Ratios (of median req/s)")
     cols = []
     if "ferry" in targets and "haproxy" in targets:
-        cols.append(("Ferry / HAProxy (seed)", "ferry", "haproxy"))
+        cols.append((f"{NAMES['ferry']} / HAProxy (seed)", "ferry", "haproxy"))
     if "ferry" in targets and "haproxy-tuned" in targets:
-        cols.append(("Ferry / HAProxy (tuned)", "ferry", "haproxy-tuned"))
+        cols.append((f"{NAMES['ferry']} / HAProxy (tuned)", "ferry", "haproxy-tuned"))
     if "ferry" in targets:
-        cols.append(("Ferry / direct", "ferry", "direct"))
+        cols.append((f"{NAMES['ferry']} / direct", "ferry", "direct"))
+    if "ferry" in targets and "ferry-alt" in targets:
+        cols.append((f"{NAMES['ferry-alt']} / {NAMES['ferry']}", "ferry-alt", "ferry"))
     if "haproxy" in targets:
         cols.append(("HAProxy (seed) / direct", "haproxy", "direct"))
     w("| pipeline | command | " + " | ".join(c[0] for c in cols) + " |")
@@ -377,13 +432,13 @@ def main():
     for line in meaning(tp, lat, cpu_pm, rss, idle, fo, targets, meta, tput):
         w(f"- {line}")
     w("")
-    short = shortfalls(tp, rss, fo, targets, meta)
+    short = shortfalls(tp, rss, fo, targets, meta, tput)
     if short:
         w("### Where Ferry falls short")
         for line in short:
             w(f"- {line}")
         w("")
-    w("## Profile of Ferry's data path")
+    w("## Profile of Ferry's data path (an earlier measurement by hand, not part of this run)")
     for line in PROFILE:
         w(line)
     w("")
@@ -396,6 +451,10 @@ def main():
 # Measured by hand with JFR (settings=profile) during redis-benchmark -P 1 through Ferry; kept here so
 # the report says what profiling found, and which candidate changes were tried, beside the figures.
 PROFILE = [
+    "Not measured by this run: a JFR profile taken by hand on 2026-11-26, before `mode: redis` existed, so of the "
+    "byte-forwarding data path (today's `mode: tcp`); `mode: redis` also scans every command and reply, which this "
+    "profile does not cover. Its figures are that session's, not this run's.",
+    "",
     "JFR during `redis-benchmark -c 50 -P 1` through Ferry (2026-11-26): of the event loop threads' samples, "
     "2,119 were in native code (epoll_wait, read, write) and 101 in Java. The data path already hands each "
     "read buffer to the other socket without copying (`write` with a void promise, one `flush` per read burst, "
@@ -412,7 +471,7 @@ PROFILE = [
 ]
 
 
-def shortfalls(tp, rss, fo, targets, meta):
+def shortfalls(tp, rss, fo, targets, meta, tput=()):
     """Ferry's weak spots in these figures, stated plainly."""
     out = []
     if "ferry" not in targets or "haproxy" not in targets:
@@ -420,24 +479,34 @@ def shortfalls(tp, rss, fo, targets, meta):
     mf, mh = rss.get(("ferry", "idle")), rss.get(("haproxy", "idle"))
     hf, hh = rss.get(("ferry", "idle-sessions")), rss.get(("haproxy", "idle-sessions"))
     if mf and mh and mf > 2 * mh:
-        s = (f"**Memory.** Idle, Ferry's JVM takes {mf / mh:.0f}× HAProxy's RSS ({mf / 1024:.0f} vs {mh / 1024:.0f} MiB)")
+        s = (f"**Memory.** Idle, {NAMES['ferry']} (a JVM) takes {mf / mh:.0f}× HAProxy's RSS "
+             f"({mf / 1024:.0f} vs {mh / 1024:.0f} MiB)")
         if hf and hh:
             s += f"; holding {meta.get('idle')} sessions {hf / hh:.1f}× ({hf / 1024:.0f} vs {hh / 1024:.0f} MiB)"
         af = rss.get(("ferry-alt", "idle-sessions"))
-        if af:
-            s += (f". A small heap and the serial collector (`{meta.get('ferry_alt_java_opts')}`) bring the latter "
-                  f"to {af / 1024:.0f} MiB without costing throughput here")
+        if af and mode_run(meta):
+            s += f"; {NAMES['ferry-alt']} holds them in {af / 1024:.0f} MiB"
+        elif af:
+            ra = [r for r in (ratio(tp.get(("ferry-alt", p, t)), tp.get(("ferry", p, t))) for p, t in TESTS) if r]
+            s += f". With `{meta.get('ferry_alt_java_opts')}` the latter is {af / 1024:.0f} MiB"
+            if ra:
+                s += f", at {min(ra):.2f}-{max(ra):.2f}× the req/s of Ferry's default flags"
         out.append(s + ". Next to a Redis node holding gigabytes this is small change; in a small sidecar or on a "
                    "tiny VM it is the clearest cost of a JVM.")
     slower = [(p, t, tp[("ferry", p, t)] / tp[("haproxy", p, t)]) for p, t in TESTS
               if tp.get(("ferry", p, t)) and tp.get(("haproxy", p, t)) and tp[("ferry", p, t)] < 0.95 * tp[("haproxy", p, t)]]
     if slower:
-        out.append("**Throughput.** Below HAProxy (seed) in " + ", ".join(f"{t} -P {p} ({r:.2f}×)" for p, t, r in slower)
-                   + "; within this machine's noise for differences under ~10%, but not better.")
+        nz = noise(tput, targets)
+        out.append(f"**Throughput.** {NAMES['ferry']} below HAProxy (seed) in "
+                   + ", ".join(f"{t} -P {p} ({r:.2f}×)" for p, t, r in slower)
+                   + (f"; the same target's req/s moved by {nz[0]:.0%} from round to round here (median), so a "
+                      "gap smaller than that may be noise, but it is not better" if nz else
+                      "; a single round gives no measure of noise")
+                   + ".")
     if meta.get("warmup") != "0":
         out.append("**Cold start.** A JVM is slow until its JIT has compiled the data path: the smoke run (no warm-up, "
-                   "a few thousand requests) sees a fraction of these figures and p99 in the tens of ms. "
-                   "A freshly restarted Ferry pays that for its first seconds of load; HAProxy does not.")
+                   "a few thousand requests) shows it (earlier smoke runs saw a fraction of these figures and p99 in "
+                   "the tens of ms). A freshly restarted Ferry pays that for its first seconds of load; HAProxy does not.")
     by = {(f["target"], f["scenario"]): f for f in fo}
     fk, hk = by.get(("ferry", "kill9")), by.get(("haproxy-tuned", "kill9"))
     if fk and fk.get("writer"):
@@ -448,9 +517,11 @@ def shortfalls(tp, rss, fo, targets, meta):
             s += f", tuned HAProxy {hk['writer']['longest_ms'] / 1000:.1f} s"
         s += f", with Sentinel's `down-after-milliseconds` at {meta.get('down_after_ms')} ms. "
         if "timeout" in wf["kinds"]:
-            s += ("Ferry holds new connections while it has no master (up to `wait-for-master`, 5 s by default), "
-                  "so a client sees a slow request or its own timeout rather than a refused connection; a client "
-                  "with a short timeout and no retry gets errors either way.")
+            held = ("lets commands wait while it has no master (up to `wait-for-master`, 5 s by default, then "
+                    "`-MASTERDOWN`)" if meta.get("ferry_mode") == "redis" else
+                    "holds new connections while it has no master (up to `wait-for-master`, 5 s by default)")
+            s += (f"Ferry {held}, so a client sees a slow request or its own timeout rather than a refused "
+                  "connection; a client with a short timeout and no retry gets errors either way.")
         out.append(s)
     return out
 
@@ -472,9 +543,11 @@ def write_failover(w, fo, meta):
     fto = [f for f in fo if f["scenario"] == "failover-to"]
     if fto:
         w(f"### `FAILOVER TO` the replica redis1, on the master (writers run {meta.get('post_failover_to_s')} s after it)")
-        w("Sentinel publishes no `+switch-master` for this: it contradicts the nodes for ~40 s and then fails over "
-          "again, to a replica it picks (`+switch-master` below is that second failover). So the first window is "
-          "measured from the `FAILOVER` command.")
+        sws = [s for f in fto for s in f["switches"]]
+        w("Sentinel publishes no `+switch-master` for this: it contradicts the nodes until it fails over again, to a "
+          "replica it picks (`+switch-master` below is that second failover"
+          + (f"; here {min(sws):.0f}-{max(sws):.0f} s after the command" if sws else "; none within this run")
+          + "). So the first window is measured from the `FAILOVER` command.")
         w("")
         w("| proxy | failed writes | longest failure | writes fail until (from the command) | failure episodes "
           "(s after the command, failed) | Sentinel's `+switch-master` at | failed around it / ok again after it | "
@@ -520,7 +593,7 @@ def write_failover(w, fo, meta):
         w("<details><summary>Ferry's log lines during these runs</summary>")
         w("")
         for f in logs:
-            w(f"{f['scenario']}:")
+            w(f"{NAMES[f['target']]}, {f['scenario']}:")
             w("```")
             for line in f["proxy_log"]:
                 w(line)
@@ -557,43 +630,48 @@ def meaning(tp, lat, cpu_pm, rss, idle, fo, targets, meta, tput=()):
                 verdict = "slower than" if rh < 0.95 else "faster than" if rh > 1.05 else "on par with"
                 parts.append(f"{test} {verdict} HAProxy ({rh:.2f}× its req/s; {rd:.2f}× of no proxy)")
             if parts:
-                out.append(f"-P {pipe}: Ferry " + ", ".join(parts) + ".")
-        spreads = []
-        for t in targets:
-            for p, test in TESTS:
-                v = [r["rps"] for r in tput if r["target"] == t and r["pipeline"] == p and r["test"] == test]
-                if len(v) > 1 and statistics.median(v):
-                    spreads.append(((max(v) - min(v)) / statistics.median(v), t, p, test))
-        if spreads:
-            spreads.sort()
-            typical = statistics.median(x[0] for x in spreads)
-            worst = spreads[-1]
+                out.append(f"-P {pipe}: {NAMES['ferry']} " + ", ".join(parts) + ".")
+        nz = noise(tput, targets)
+        if nz:
+            typical, worst = nz
             out.append(f"Noise: from round to round the same target's req/s moved by {typical:.0%} (median of "
                        f"(max−min)/median), up to {worst[0]:.0%} ({NAMES[worst[1]]} {worst[3]} -P {worst[2]}); "
-                       "two CPUs shared by server, client and proxy (and whatever else runs) make differences of "
-                       "about 10% between the proxies noise, not a result.")
+                       f"{meta.get('nproc', '?')} CPUs shared by server, client and proxy (and whatever else runs) "
+                       "make differences between the proxies smaller than that noise, not a result.")
         p50f, p50h = lat.get(("ferry", "1", "GET", "p50")), lat.get(("haproxy", "1", "GET", "p50"))
         if p50f and p50h:
-            out.append(f"Median GET latency at -P 1: Ferry {p50f:.3f} ms, HAProxy {p50h:.3f} ms, direct "
-                       f"{lat.get(('direct', '1', 'GET', 'p50')):.3f} ms.")
+            out.append(f"Median GET latency at -P 1: {NAMES['ferry']} {p50f:.3f} ms, HAProxy {p50h:.3f} ms, direct "
+                       f"{fmt(lat.get(('direct', '1', 'GET', 'p50')), 3)} ms.")
         for pipe in ("1", "16"):
             cf, ch = cpu_pm.get(("ferry", pipe)), cpu_pm.get(("haproxy", pipe))
             if cf and ch:
-                out.append(f"CPU per million requests at -P {pipe}: Ferry {cf:.2f} s, HAProxy {ch:.2f} s "
+                out.append(f"CPU per million requests at -P {pipe}: {NAMES['ferry']} {cf:.2f} s, HAProxy {ch:.2f} s "
                            f"({cf / ch:.1f}× HAProxy's).")
         mf, mh = rss.get(("ferry", "idle")), rss.get(("haproxy", "idle"))
         hf, hh = rss.get(("ferry", "idle-sessions")), rss.get(("haproxy", "idle-sessions"))
         if mf and mh:
-            s = f"Memory: Ferry idles at {mf / 1024:.0f} MiB (a JVM), HAProxy at {mh / 1024:.0f} MiB"
+            s = f"Memory: {NAMES['ferry']} idles at {mf / 1024:.0f} MiB (a JVM), HAProxy at {mh / 1024:.0f} MiB"
             if hf and hh:
-                s += (f"; holding {meta.get('idle')} sessions Ferry uses {hf / 1024:.0f} MiB, HAProxy "
+                s += (f"; holding {meta.get('idle')} sessions {NAMES['ferry']} uses {hf / 1024:.0f} MiB, HAProxy "
                       f"{hh / 1024:.0f} MiB")
             out.append(s + ".")
     if "ferry-alt" in targets and "ferry" in targets:
-        ra = [ratio(tp[("ferry-alt", p, t)], tp[("ferry", p, t)]) for p, t in TESTS]
-        ra = [r for r in ra if r]
-        s = (f"With `{meta.get('ferry_alt_java_opts')}` Ferry reaches {min(ra):.2f}-{max(ra):.2f}× the req/s of its "
-             f"default JVM settings")
+        ra = [(p, t, ratio(tp[("ferry-alt", p, t)], tp[("ferry", p, t)])) for p, t in TESTS]
+        ra = [x for x in ra if x[2]]
+        if mode_run(meta):
+            s = f"{NAMES['ferry-alt']} beside {NAMES['ferry']} (same build"
+            s += ", other JVM flags)" if meta.get("ferry_alt_java_opts") else " and JVM flags)"
+            if ra:
+                s += ": req/s " + ", ".join(f"{t} -P {p} {r:.2f}×" for p, t, r in ra)
+            cpus = [(pipe, cpu_pm.get(("ferry-alt", pipe)), cpu_pm.get(("ferry", pipe))) for pipe in ("1", "16")]
+            cpus = [(pipe, ca, cf) for pipe, ca, cf in cpus if ca and cf]
+            if cpus:
+                s += "; CPU seconds per million requests " + ", ".join(
+                    f"{ca:.2f} instead of {cf:.2f} at -P {pipe}" for pipe, ca, cf in cpus)
+        else:
+            s = f"With `{meta.get('ferry_alt_java_opts')}` Ferry reaches "
+            s += (f"{min(x[2] for x in ra):.2f}-{max(x[2] for x in ra):.2f}× the req/s of its default JVM settings"
+                  if ra else "no comparable req/s figure")
         ma, md = rss.get(("ferry-alt", "after-load")), rss.get(("ferry", "after-load"))
         if ma and md:
             s += f"; RSS after the load {ma / 1024:.0f} MiB instead of {md / 1024:.0f} MiB"
@@ -602,7 +680,7 @@ def meaning(tp, lat, cpu_pm, rss, idle, fo, targets, meta, tput=()):
             s += f", holding {meta.get('idle')} sessions {ma / 1024:.0f} MiB instead of {md / 1024:.0f} MiB"
         out.append(s + ".")
     by = {(f["target"], f["scenario"]): f for f in fo}
-    for t in ("haproxy", "haproxy-tuned", "ferry"):
+    for t in ("haproxy", "haproxy-tuned", "ferry", "ferry-alt"):
         f = by.get((t, "failover-to"))
         if not (f and f.get("writer")):
             continue
@@ -624,8 +702,12 @@ def meaning(tp, lat, cpu_pm, rss, idle, fo, targets, meta, tput=()):
                 s += f"; Sentinel's own failover {sw['at']:.0f} s later cost no failed write"
         if not wr["per_switch"]:
             s += "; Sentinel did not fail over again within the run"
+        wp = f.get("writer-persistent")
+        if wp:
+            s += f"; the persistent-connection writer: {wp['failed']} failed" + (
+                f" (longest failure {wp['longest_ms'] / 1000:.1f} s)" if wp["failed"] else "")
         out.append(s + ".")
-    for t in ("haproxy", "haproxy-tuned", "ferry"):
+    for t in ("haproxy", "haproxy-tuned", "ferry", "ferry-alt"):
         f = by.get((t, "kill9"))
         if not (f and f.get("writer")):
             continue
@@ -648,8 +730,8 @@ def meaning(tp, lat, cpu_pm, rss, idle, fo, targets, meta, tput=()):
                    "so its figures here are far below what it does once warm.")
     else:
         out.append("Ferry runs on a JVM: its first requests run interpreted and get compiled as they go. Every "
-                   "target got one unrecorded warm-up run first; a freshly started Ferry is slower for its first "
-                   "few hundred thousand requests (see the smoke run, which has no warm-up).")
+                   "target got one unrecorded warm-up run first; a freshly started Ferry is slower at first "
+                   "(see the smoke run, which has no warm-up).")
     out.append("Loopback on a small machine: no network latency, so a proxy's added hop costs CPU more than "
                "time; on a real network the relative cost of any proxy is smaller, and its CPU per request matters more.")
     return out

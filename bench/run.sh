@@ -22,28 +22,38 @@
 #   --smoke                 quick mode (BASE 9100, -n 2000, 1 round, 200 idle sessions, one FAILOVER TO with Ferry)
 #   --out DIR               write the report, chart and raw data to DIR (smoke default: target/bench-smoke)
 #   --base N                port base (default 9000; smoke 9100): HAProxy N, tuned HAProxy N+5, Ferry N+10,
-#                           redis N+1..N+3 (N+2 is the first master), Sentinels N+20001..N+20003,
+#                           the second Ferry (ferry-alt, below) N+11, redis N+1..N+3 (N+2 is the first master), Sentinels N+20001..N+20003,
 #                           HAProxy stats N+936, tuned HAProxy stats N+937
 #   --rounds N              rounds of the throughput comparison (default 3)
 #   --requests N            redis-benchmark -n at -P 1 (default 200000)
 #   --requests-pipelined N  redis-benchmark -n at -P 16 (default 2000000)
 #   --idle N                idle sessions held through each proxy (default 10000; capped by ulimit -n)
 #   --no-tuned | --no-idle | --no-failover    skip that part
-#   --failover-targets LIST   comma-separated, of haproxy,haproxy-tuned,ferry (default: all three; smoke: ferry)
+#   --failover-targets LIST   comma-separated, of haproxy,haproxy-tuned,ferry,ferry-alt (default: the first three,
+#                           plus ferry-alt when FERRY_ALT_MODE is set; smoke: ferry, plus ferry-alt likewise)
 #   --failover-scenarios LIST comma-separated, of failover-to,kill9 (default: both; smoke: failover-to)
 #   --ferry-rev REV         benchmark Ferry as committed at git REV (built in the temp dir), not the working tree
 #   --keep                  keep the temp dir (configs, logs) and print its path
-# Environment: FERRY_JAVA_OPTS (JVM flags for Ferry); FERRY_ALT_JAVA_OPTS (when set, a second Ferry
-# with these JVM flags, on port N+11, joins the throughput, CPU and memory comparison); PASS (Redis
-# password, default benchpass); DOWN_AFTER_MS (Sentinel down-after-milliseconds, default 5000);
-# FERRY_JAR (run this jar); FERRY_CLASSPATH (run Ferry from this class path instead of a jar; the
-# JUnit smoke test uses it).
+# Environment:
+#   FERRY_JAVA_OPTS       JVM flags for Ferry (default: the ./ferry launcher's)
+#   FERRY_MODE            redis|tcp: Ferry's `mode:` (default redis: parses RESP, sessions survive a change of
+#                         master, -READONLY refusals are sent again to the new master; tcp: plain byte forwarding,
+#                         sessions cut at a change)
+#   FERRY_ALT_MODE        redis|tcp: when set, a second Ferry ("ferry-alt", port N+11) with this `mode:` joins
+#                         the throughput, CPU and memory comparison and the failover runs, beside Ferry in
+#                         FERRY_MODE: both modes side by side in one run (e.g. FERRY_ALT_MODE=tcp)
+#   FERRY_ALT_JAVA_OPTS   when set, ferry-alt runs with these JVM flags (a JVM-flags experiment: it joins the
+#                         throughput, CPU and memory comparison, in FERRY_MODE unless FERRY_ALT_MODE says
+#                         otherwise); unset, ferry-alt uses Ferry's JVM flags
+#   PASS (Redis password, default benchpass); DOWN_AFTER_MS (Sentinel down-after-milliseconds, default 5000);
+#   FERRY_JAR (run this jar); FERRY_CLASSPATH (run Ferry from this class path instead of a jar; the JUnit smoke
+#   test uses it). Ferry's YAML carries `mode:`, which Ferry builds older than that key (--ferry-rev) refuse.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HERE=$ROOT/bench
 INVOCATION="bench/run.sh $*"
-for v in FERRY_ALT_JAVA_OPTS FERRY_JAVA_OPTS; do
+for v in FERRY_ALT_MODE FERRY_ALT_JAVA_OPTS FERRY_MODE FERRY_JAVA_OPTS; do
   [ -z "${!v:-}" ] || INVOCATION="$v=\"${!v}\" $INVOCATION"
 done
 
@@ -72,23 +82,41 @@ while [ $# -gt 0 ]; do
   shift
 done
 
+FERRY_MODE=${FERRY_MODE:-redis}
+FERRY_ALT_MODE=${FERRY_ALT_MODE:-}
+for v in FERRY_MODE FERRY_ALT_MODE; do
+  case "${!v}" in
+    redis|tcp|"") ;;
+    *) echo "bench: $v='${!v}' is not a Ferry mode; use redis or tcp" >&2; exit 2 ;;
+  esac
+done
+# The second Ferry ("ferry-alt", port N+11): a mode comparison (FERRY_ALT_MODE) and/or a JVM-flags experiment.
+FERRY_ALT=0
+[ -z "$FERRY_ALT_MODE" ] && [ -z "${FERRY_ALT_JAVA_OPTS:-}" ] || FERRY_ALT=1
+
 if [ "$SMOKE" = 1 ]; then
   BASE=${BASE:-9100} ROUNDS=${ROUNDS:-1} N1=${N1:-2000} N16=${N16:-2000} IDLE=${IDLE:-200}
   TUNED=0 WARMUP=0 OUT=${OUT:-$ROOT/target/bench-smoke}
   FAILOVER_TARGETS=(ferry) FAILOVER_SCENARIOS=(failover-to)
+  [ -z "$FERRY_ALT_MODE" ] || FAILOVER_TARGETS+=(ferry-alt)
   PRE_S=1 POST_FAILOVER_TO_S=6 POST_KILL_S=12
 else
   # Runs under a second were too noisy here (direct GET -P 16 ranged 0.54M-1.41M req/s at -n 500000).
   BASE=${BASE:-9000} ROUNDS=${ROUNDS:-3} N1=${N1:-200000} N16=${N16:-2000000} IDLE=${IDLE:-10000} WARMUP=1
   FAILOVER_TARGETS=(haproxy haproxy-tuned ferry) FAILOVER_SCENARIOS=(failover-to kill9)
   [ "$TUNED" = 1 ] || FAILOVER_TARGETS=(haproxy ferry)
+  [ -z "$FERRY_ALT_MODE" ] || FAILOVER_TARGETS+=(ferry-alt)
   # FAILOVER TO: Sentinel fails over a second time ~40 s later; 55 s after the command covers that too.
   PRE_S=2 POST_FAILOVER_TO_S=${POST_FAILOVER_TO_S:-55} POST_KILL_S=${POST_KILL_S:-25}
 fi
 [ -z "$FO_TARGETS" ] || IFS=, read -r -a FAILOVER_TARGETS <<<"$FO_TARGETS"
 [ -z "$FO_SCENARIOS" ] || IFS=, read -r -a FAILOVER_SCENARIOS <<<"$FO_SCENARIOS"
 for t in "${FAILOVER_TARGETS[@]}"; do
-  case "$t" in haproxy|haproxy-tuned|ferry) ;; *) echo "bench: --failover-targets: unknown target '$t'" >&2; exit 2 ;; esac
+  case "$t" in
+    haproxy|haproxy-tuned|ferry) ;;
+    ferry-alt) [ "$FERRY_ALT" = 1 ] || { echo "bench: --failover-targets: ferry-alt needs FERRY_ALT_MODE or FERRY_ALT_JAVA_OPTS" >&2; exit 2; } ;;
+    *) echo "bench: --failover-targets: unknown target '$t'" >&2; exit 2 ;;
+  esac
 done
 for t in "${FAILOVER_SCENARIOS[@]}"; do
   case "$t" in failover-to|kill9) ;; *) echo "bench: --failover-scenarios: unknown scenario '$t'" >&2; exit 2 ;; esac
@@ -141,7 +169,7 @@ declare -A PORT_USE=(
   [$HAPROXY_PORT]="HAProxy (seed)" [$TUNED_PORT]="HAProxy (tuned)" [$FERRY_PORT]="Ferry"
   [$STATS_PORT]="HAProxy stats" [$TUNED_STATS_PORT]="tuned HAProxy stats"
 )
-[ -z "${FERRY_ALT_JAVA_OPTS:-}" ] || PORT_USE[$FERRY_ALT_PORT]="Ferry with FERRY_ALT_JAVA_OPTS"
+[ "$FERRY_ALT" = 0 ] || PORT_USE[$FERRY_ALT_PORT]="the second Ferry (FERRY_ALT_MODE / FERRY_ALT_JAVA_OPTS)"
 for i in 0 1 2; do
   PORT_USE[${REDIS_PORTS[$i]}]="redis$((i + 1))"
   PORT_USE[${SENTINEL_PORTS[$i]}]="sentinel$((i + 1))"
@@ -245,7 +273,9 @@ else
   FERRY_LAUNCH=(-jar "$STATE/ferry.jar")
 fi
 FERRY_CMD=(java "${JAVA_OPTS[@]}" "${FERRY_LAUNCH[@]}")
-read -r -a ALT_JAVA_OPTS <<<"${FERRY_ALT_JAVA_OPTS:-}"
+# ferry-alt: FERRY_ALT_JAVA_OPTS when set, else exactly Ferry's flags (then a mode comparison changes the mode only).
+if [ -n "${FERRY_ALT_JAVA_OPTS:-}" ]; then read -r -a ALT_JAVA_OPTS <<<"$FERRY_ALT_JAVA_OPTS"; else ALT_JAVA_OPTS=("${JAVA_OPTS[@]}"); fi
+FERRY_ALT_MODE_EFFECTIVE=${FERRY_ALT_MODE:-$FERRY_MODE}
 FERRY_VERSION=$("${FERRY_CMD[@]}" --version 2>&1 | head -1) || die "Ferry does not start: $FERRY_VERSION"
 
 # ---------------------------------------------------------------- the Redis group
@@ -390,6 +420,7 @@ frontends:
     sentinels: [127.0.0.1:${SENTINEL_PORTS[0]}, 127.0.0.1:${SENTINEL_PORTS[1]}, 127.0.0.1:${SENTINEL_PORTS[2]}]
     password: \${REDIS_PASSWORD}
     check: { interval: 1s, timeout: 500ms }
+    mode: $([ "$name" = ferry ] && echo "$FERRY_MODE" || echo "$FERRY_ALT_MODE_EFFECTIVE")
 EOF
       if [ "$name" = ferry ]; then
         REDIS_PASSWORD=$PASS spawn ferry "${FERRY_CMD[@]}" run --config "$STATE/ferry.yaml"
@@ -420,6 +451,8 @@ meta python "$(python3 --version 2>&1)"
 meta ferry "$FERRY_VERSION, $FERRY_SOURCE"
 meta ferry_java_opts "${FERRY_JAVA_OPTS:-(none)}"
 meta ferry_alt_java_opts "${FERRY_ALT_JAVA_OPTS:-}"
+meta ferry_mode "$FERRY_MODE"
+meta ferry_alt_mode "$FERRY_ALT_MODE"
 meta nofile "$NOFILE"
 meta haproxy_maxconn "$HAPROXY_MAXCONN"
 meta base "$BASE"
@@ -440,10 +473,11 @@ meta bench_cmd "redis-benchmark -h 127.0.0.1 -p PORT -a PASS -t set,get -c $CLIE
 THROUGHPUT_TARGETS=(direct haproxy)
 [ "$TUNED" = 1 ] && THROUGHPUT_TARGETS+=(haproxy-tuned)
 THROUGHPUT_TARGETS+=(ferry)
-[ -z "${FERRY_ALT_JAVA_OPTS:-}" ] || THROUGHPUT_TARGETS+=(ferry-alt)
+[ "$FERRY_ALT" = 0 ] || THROUGHPUT_TARGETS+=(ferry-alt)
 PROXIES=("${THROUGHPUT_TARGETS[@]:1}")
 
-log "state in $STATE; ports: redis ${REDIS_PORTS[*]}, sentinels ${SENTINEL_PORTS[*]}, haproxy $HAPROXY_PORT, ferry $FERRY_PORT"
+log "state in $STATE; ports: redis ${REDIS_PORTS[*]}, sentinels ${SENTINEL_PORTS[*]}, haproxy $HAPROXY_PORT, ferry $FERRY_PORT (mode $FERRY_MODE)$(
+  [ "$FERRY_ALT" = 0 ] || echo ", ferry-alt $FERRY_ALT_PORT (mode $FERRY_ALT_MODE_EFFECTIVE)")"
 log "starting the Redis group and the proxies (${PROXIES[*]})"
 group_up
 for p in "${PROXIES[@]}"; do start_proxy "$p"; done
