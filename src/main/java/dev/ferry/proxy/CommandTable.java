@@ -80,6 +80,11 @@ final class CommandTable {
         return 0;
     }
 
+    /** Whether the first argument matters to classify the command (only CLIENT's does). */
+    static boolean hasSubcommands(byte[] name, int nameLen) {
+        return equalsIgnoreCase(name, nameLen, CLIENT);
+    }
+
     private static int client(byte[] sub, int len) {
         if (equalsIgnoreCase(sub, len, SETNAME)) return STATE_SETNAME;
         if (equalsIgnoreCase(sub, len, TRACKING) || equalsIgnoreCase(sub, len, REPLY)) return OPAQUE;

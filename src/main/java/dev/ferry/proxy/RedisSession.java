@@ -95,6 +95,8 @@ final class RedisSession extends ChannelInboundHandlerAdapter
     private int cursor;
     private int forwardFrom;
     private boolean replayRefused;
+    private boolean unsolicited;
+    private boolean clientReads;
 
     RedisSession(FrontendConfig config, Router router, Transport transport) {
         this.config = config;
@@ -189,7 +191,10 @@ final class RedisSession extends ChannelInboundHandlerAdapter
         if (opaque) reads = !held && backend != null && backend.isWritable();
         else if (state == State.FORWARDING && !held) reads = backend.isWritable() && journal.bytes() < JOURNAL_LIMIT;
         else reads = journal.bytes() < JOURNAL_LIMIT;  // commands may wait here, bounded
-        client.config().setAutoRead(reads);
+        if (reads != clientReads) {
+            clientReads = reads;
+            client.config().setAutoRead(reads);
+        }
     }
 
     // ---- node side --------------------------------------------------------------------------------
@@ -208,22 +213,31 @@ final class RedisSession extends ChannelInboundHandlerAdapter
             return;
         }
         current = buf;
-        cursor = forwardFrom = buf.readerIndex();
+        int start = buf.readerIndex();
+        cursor = forwardFrom = start;
         boolean readable = replies.scan(buf, this);
         int end = buf.writerIndex();
+        current = null;
         if (holding) {
-            holdRange(forwardFrom, end);
+            holdRange(buf, forwardFrom, end);
         } else if (readable && replies.insideTopLevelError()) {
-            forward(forwardFrom, cursor);
+            forward(buf, forwardFrom, cursor);
             if (carry == null) carry = Unpooled.buffer(64);
             carry.writeBytes(buf, cursor, end - cursor);
+        } else if (forwardFrom == start) {
+            client.write(buf, client.voidPromise());  // the whole burst: hand it on, no slice, no extra reference
+            buf = null;
         } else {
-            forward(forwardFrom, end);
+            forward(buf, forwardFrom, end);
         }
-        current = null;
-        buf.release();
+        if (buf != null) buf.release();
         if (!readable) {
             log.warn("[{}] node {} sent a reply Ferry cannot follow; closing the client session", config.name(), node);
+            cut();
+            return;
+        }
+        if (unsolicited) {
+            log.warn("[{}] {} sent a reply to no command; closing the client session", config.name(), node);
             cut();
             return;
         }
@@ -248,11 +262,17 @@ final class RedisSession extends ChannelInboundHandlerAdapter
                 carry.release();
                 carry = null;
             }
-            forward(forwardFrom, start);
+            forward(current, forwardFrom, start);
             forwardFrom = end;
             return;
         }
         if (kind == ReplyScanner.PUSH) return;  // travels with the replies around it
+        if (journal.sentCommands() <= (holding ? heldCount : 0)) {
+            // A reply to no command (say "max number of clients reached" on connect): pass it on; the
+            // streams no longer line up, so the session ends after this burst.
+            unsolicited = true;
+            return;
+        }
         if (holding) {
             int f = journal.flags(heldCount);
             heldAllAgain &= mayRunAgain(f, kind) || (kind == ReplyScanner.OK && (f & CommandTable.READ) != 0
@@ -263,7 +283,7 @@ final class RedisSession extends ChannelInboundHandlerAdapter
         }
         int f = journal.oldestFlags();
         if (mayRunAgain(f, kind)) {
-            forward(forwardFrom, start);
+            forward(current, forwardFrom, start);
             forwardFrom = start;
             holding = true;
             heldAllAgain = true;
@@ -309,17 +329,12 @@ final class RedisSession extends ChannelInboundHandlerAdapter
         journal.removeOldest();
     }
 
-    private void forward(int from, int to) {
-        if (to <= from) return;
-        if (from == current.readerIndex() && to == current.writerIndex()) {
-            client.write(current.retain(), client.voidPromise());
-        } else {
-            client.write(current.retainedSlice(from, to - from), client.voidPromise());
-        }
+    private void forward(ByteBuf buf, int from, int to) {
+        if (to > from) client.write(buf.retainedSlice(from, to - from), client.voidPromise());
     }
 
-    private void holdRange(int from, int to) {
-        if (to > from) heldBytes.add(current.retainedSlice(from, to - from));
+    private void holdRange(ByteBuf buf, int from, int to) {
+        if (to > from) heldBytes.add(buf.retainedSlice(from, to - from));
     }
 
     void nodeReadComplete(Channel from) {
@@ -492,7 +507,7 @@ final class RedisSession extends ChannelInboundHandlerAdapter
         Channel b = backend;
         detach();
         if (b != null) b.close();
-        client.close();
+        ClientHandler.flushAndClose(client);  // after whatever was already passed on
     }
 
     private void maybeBecomeOpaque() {

@@ -28,7 +28,7 @@ final class ReplyScanner {
 
     private int state = TYPE;
     private byte type;
-    private final long[] left = new long[MAX_DEPTH];
+    private long[] left = new long[4];  // grows with nesting, up to MAX_DEPTH
     private int depth;
     private long num;
     private boolean negative;
@@ -36,6 +36,7 @@ final class ReplyScanner {
     private boolean topLevelError;
     private boolean topLevelPush;
     private final byte[] head = new byte[16];
+    private final byte[] win = new byte[32];
     private int headLen;
 
     /** True when the buffer ended inside a top-level error line (its start is the last reply's end). */
@@ -48,6 +49,14 @@ final class ReplyScanner {
         int i = buf.readerIndex();
         int end = buf.writerIndex();
         while (i < end) {
+            if (state == TYPE && depth == 0) {
+                int e = wholeSimpleReply(buf, i, end);
+                if (e > 0) {
+                    i = e;
+                    sink.reply(e, OK);
+                    continue;
+                }
+            }
             switch (state) {
                 case TYPE -> {
                     type = buf.getByte(i++);
@@ -113,6 +122,7 @@ final class ReplyScanner {
                             elementDone(i, sink);
                         } else {
                             if (depth == MAX_DEPTH) return false;
+                            if (depth == left.length) left = java.util.Arrays.copyOf(left, Math.min(MAX_DEPTH, depth * 2));
                             left[depth++] = type == '|' ? ((n * 2) | ATTRIBUTE) : n;
                         }
                     }
@@ -130,6 +140,36 @@ final class ReplyScanner {
             }
         }
         return true;
+    }
+
+    /**
+     * The common case, straight through: a whole status, integer or bulk reply at {@code i}. Returns
+     * where it ends, or -1 for anything else (the state machine then takes it byte by byte). Reads the
+     * reply's head through one copy into a small window instead of byte by byte.
+     */
+    private int wholeSimpleReply(ByteBuf buf, int i, int end) {
+        int n = Math.min(win.length, end - i);
+        buf.getBytes(i, win, 0, n);
+        byte t = win[0];
+        if (t == '+' || t == ':') {
+            for (int k = 1; k < n; k++) {
+                if (win[k] == '\n') return i + k + 1;
+            }
+            if (n < win.length) return -1;
+            int lf = buf.indexOf(i + n, end, (byte) '\n');
+            return lf < 0 ? -1 : lf + 1;
+        }
+        if (t != '$') return -1;
+        int k = 1;
+        if (n > 4 && win[1] == '-' && win[2] == '1' && win[3] == '\r' && win[4] == '\n') return i + 5;  // null
+        long len = 0;
+        while (k < n && win[k] >= '0' && win[k] <= '9') {
+            len = len * 10 + (win[k] - '0');
+            k++;
+        }
+        if (k == 1 || k > 11 || k + 1 >= n || win[k] != '\r' || win[k + 1] != '\n') return -1;
+        long e = (long) i + k + 2 + len + 2;
+        return e <= end ? (int) e : -1;
     }
 
     /** One element (or a whole aggregate) ended at {@code end}; reports the reply when it was the top. */

@@ -53,6 +53,17 @@ class ScannersTest {
     }
 
     @Test
+    void argumentsLongerThanTheReadWindowAreSkippedByLength() {
+        String big = "*3\r\n$3\r\nSET\r\n$" + 300 + "\r\n" + "k".repeat(300) + "\r\n$1000\r\n" + "v".repeat(1000) + "\r\n";
+        String get = "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n";
+        String stream = big + get + big;
+        for (int step : new int[] {stream.length(), 1000, 257, 7}) {
+            assertThat(commands(stream, step)).as("step %d", step)
+                    .containsExactly(big.length() + ":0", get.length() + ":" + CommandTable.READ, big.length() + ":0");
+        }
+    }
+
+    @Test
     void bytesThatMakeNoCommandCountTowardsTheNext() {
         assertThat(commands("\r\n*0\r\n*1\r\n$4\r\nPING\r\n", 3)).containsExactly((2 + 4 + 14) + ":" + CommandTable.READ);
     }
@@ -94,12 +105,13 @@ class ScannersTest {
         String r6 = "|1\r\n+ttl\r\n:3\r\n:42\r\n";                  // an attribute, then the reply
         String r7 = "*-1\r\n";
         String r8 = "_\r\n";
-        String stream = r1 + r2 + r3 + r4 + r5 + r6 + r7 + r8;
+        String r9 = "$-1\r\n:12345\r\n";
+        String stream = r1 + r2 + r3 + r4 + r5 + r6 + r7 + r8 + r9;
         int e1 = r1.length(), e2 = e1 + r2.length(), e3 = e2 + r3.length(), e4 = e3 + r4.length(), e5 = e4 + r5.length(),
-                e6 = e5 + r6.length(), e7 = e6 + r7.length(), e8 = e7 + r8.length();
+                e6 = e5 + r6.length(), e7 = e6 + r7.length(), e8 = e7 + r8.length(), e9 = e8 + 5, e10 = e8 + r9.length();
         for (int step = 1; step <= stream.length(); step++) {
             assertThat(replies(stream, step)).as("step %d", step).containsExactly(e1 + ":0", e2 + ":0", e3 + ":0", e4 + ":0",
-                    e5 + ":" + ReplyScanner.PUSH, e6 + ":0", e7 + ":0", e8 + ":0");
+                    e5 + ":" + ReplyScanner.PUSH, e6 + ":0", e7 + ":0", e8 + ":0", e9 + ":0", e10 + ":0");
         }
     }
 
