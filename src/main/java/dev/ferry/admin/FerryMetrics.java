@@ -9,6 +9,7 @@ import dev.ferry.topology.SentinelReport;
 import dev.ferry.topology.SwitchRecord;
 import dev.ferry.topology.Topology;
 import dev.ferry.topology.TopologyListener;
+import dev.ferry.topology.NodeRoles;
 import dev.ferry.topology.Verdict;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -104,7 +105,7 @@ final class FerryMetrics implements AutoCloseable {
                 .description("From the old master losing client traffic to the new one getting it").register(registry);
         topology.addListener(new TopologyListener() {
             @Override
-            public void onVerdict(Verdict before, Verdict now) {}
+            public void onVerdict(Verdict before, Verdict now, NodeRoles roles) {}
 
             @Override
             public void onSwitch(SwitchRecord record) {

@@ -3,6 +3,7 @@ package dev.ferry.demo;
 import dev.ferry.config.HostPort;
 import dev.ferry.topology.SwitchRecord;
 import dev.ferry.topology.TopologyListener;
+import dev.ferry.topology.NodeRoles;
 import dev.ferry.topology.Verdict;
 
 /** Tells what one instance's topology does, in one line each. */
@@ -16,7 +17,7 @@ final class InstanceNarrator implements TopologyListener {
     }
 
     @Override
-    public void onVerdict(Verdict before, Verdict now) {
+    public void onVerdict(Verdict before, Verdict now, NodeRoles roles) {
         if (!now.hasMaster() && before.hasMaster()) {
             events.say(name + ": " + (now.held() != null ? "holding client traffic to " + now.held() : "no master") + ": " + now.reason());
         }

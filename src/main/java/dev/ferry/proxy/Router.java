@@ -2,6 +2,7 @@ package dev.ferry.proxy;
 
 import dev.ferry.config.HostPort;
 import dev.ferry.topology.Basis;
+import dev.ferry.topology.NodeRoles;
 import dev.ferry.topology.TopologyListener;
 import dev.ferry.topology.Verdict;
 import java.util.Map;
@@ -104,7 +105,7 @@ public final class Router implements TopologyListener {
     }
 
     @Override
-    public synchronized void onVerdict(Verdict before, Verdict now) {
+    public synchronized void onVerdict(Verdict before, Verdict now, NodeRoles roles) {
         HostPort was = before.attached();
         HostPort next = now.attached();
         // A new basis for the same master (say, Sentinels lost their majority) is not a new route:
@@ -112,9 +113,9 @@ public final class Router implements TopologyListener {
         if (now.master() == null) route = null;
         else if (route == null || !route.node().equals(now.master())) route = new Route(now.master(), ++generation);
         if (was != null && !was.equals(next)) {
-            // A handover (FAILOVER TO) means the old node replicates from the new one: it can no longer
-            // acknowledge a write, so replies still due from it may be passed on before a session moves.
-            boolean demoted = now.basis() == Basis.HANDOVER;
+            // A node that now answers as a replica (FAILOVER TO, REPLICAOF) can no longer acknowledge a
+            // write, so replies still due from it may be passed on before a session moves.
+            boolean demoted = now.basis() == Basis.HANDOVER || roles.isReplica(was);
             int n = sessions.leave(was, demoted);
             if (n > 0) log.warn("[{}] {} client sessions leave {}: it is no longer the master", frontend, n, was);
         }

@@ -378,7 +378,7 @@ public final class Topology implements AutoCloseable {
                 log.warn("[{}] master {} -> {} after {} ms: {}", config.name(), lastMaster == null ? "(none)" : lastMaster,
                         now.master(), took.toMillis(), now.reason());
                 lastMaster = now.master();
-                listeners.forEach(l -> l.onVerdict(before, now));
+                listeners.forEach(l -> l.onVerdict(before, now, this::saysReplica));
                 listeners.forEach(l -> l.onSwitch(rec));
                 return;
             }
@@ -388,7 +388,13 @@ public final class Topology implements AutoCloseable {
             if (now.held() != null) log.warn("[{}] holding sessions on {}: {}", config.name(), now.held(), now.reason());
             else log.warn("[{}] no master: {}", config.name(), now.reason());
         }
-        listeners.forEach(l -> l.onVerdict(before, now));
+        listeners.forEach(l -> l.onVerdict(before, now, this::saysReplica));
+    }
+
+    /** Called on this topology's thread, within a round, like the listeners. */
+    private boolean saysReplica(HostPort node) {
+        NodeReport r = nodeReports.get(node);
+        return r != null && r.up() && r.role() == Role.REPLICA;
     }
 
     /**

@@ -4,8 +4,13 @@ import dev.ferry.config.HostPort;
 
 /** Told of every routing change, on the topology's own thread. Implementations must not block. */
 public interface TopologyListener {
-    /** Routing changed: master, held node or basis. */
-    void onVerdict(Verdict before, Verdict now);
+    /**
+     * Routing changed: master, held node or basis.
+     *
+     * @param roles what the last check of each node said, to tell a demoted node from one that may
+     *              still take writes
+     */
+    void onVerdict(Verdict before, Verdict now, NodeRoles roles);
 
     /** A new master got traffic (also called at start for the first master). */
     default void onSwitch(SwitchRecord record) {}
