@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.config.HostPort;
+import dev.ferry.resp.RedisLink;
 import dev.ferry.testkit.RedisGroup;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -19,6 +20,7 @@ class StatsAfterFailoverTest {
     private RunningFerry ferry;
     private HostPort oldMaster;
     private HostPort newMaster;
+    private RedisLink client;
 
     @BeforeAll
     void failOver() throws Exception {
@@ -26,6 +28,8 @@ class StatsAfterFailoverTest {
         oldMaster = group.nodeAddresses().get(0);
         newMaster = group.nodeAddresses().get(1);
         ferry = RunningFerry.forGroup(group, "").awaitMaster();
+        client = RedisLink.open(ferry.frontendAddress(), group.credentials(), Duration.ofSeconds(5), null);
+        assertThat(client.call("PING")).isEqualTo("PONG");  // an idle session on the old master
 
         // Ferry follows FAILOVER TO at once (HANDOVER); the Sentinels catch up only after their own timeouts.
         group.failoverTo(newMaster);
@@ -33,7 +37,8 @@ class StatsAfterFailoverTest {
     }
 
     @AfterAll
-    void stop() {
+    void stop() throws Exception {
+        if (client != null) client.close();
         if (ferry != null) ferry.close();
         if (group != null) group.close();
     }
@@ -74,6 +79,16 @@ class StatsAfterFailoverTest {
                 "ferry_switch_duration_seconds_count{frontend=\"orders\"} 1",
                 "ferry_node_is_master{frontend=\"orders\",node=\"" + newMaster + "\"} 1",
                 "ferry_node_is_master{frontend=\"orders\",node=\"" + oldMaster + "\"} 0");
+    }
+
+    @Test
+    void theSessionThatMovedToTheNewMasterIsCountedOnThePageInJsonAndInMetrics() throws Exception {
+        assertThat(client.call("CONFIG", "GET", "port")).asList().containsExactly("port", String.valueOf(newMaster.port()));
+
+        assertThat(ferry.get("/stats.json").body()).contains("\"sessions_moved\":1,\"commands_resent\":0");
+        assertThat(ferry.get("/metrics").body()).contains(
+                "ferry_sessions_moved_total{frontend=\"orders\",node=\"" + oldMaster + "\"} 1.0");
+        assertThat(ferry.get("/stats").body()).contains("<div class=\"k\">Sessions moved</div><div class=\"v\">1</div>");
     }
 
     @Test

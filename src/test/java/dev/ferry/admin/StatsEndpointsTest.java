@@ -146,6 +146,8 @@ class StatsEndpointsTest {
                 "ferry_bytes_sent_total" + node,
                 "ferry_connect_errors_total" + node,
                 "ferry_sessions_cut_total" + node,
+                "ferry_sessions_moved_total" + node,
+                "ferry_commands_resent_total" + node,
                 "ferry_node_up" + node + " 1",
                 "ferry_node_is_master" + node + " 1",
                 "ferry_node_check_latency_seconds" + node,
