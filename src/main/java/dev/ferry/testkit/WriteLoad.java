@@ -32,6 +32,7 @@ public final class WriteLoad implements AutoCloseable {
     private final Duration interval;
     private final boolean persistent;
     private final String prefix;
+    private final Duration timeout;
     private final Thread thread;
     private final List<Write> acked = new ArrayList<>();
     private final Map<String, Integer> failures = new TreeMap<>();
@@ -40,20 +41,28 @@ public final class WriteLoad implements AutoCloseable {
     private Instant failStart;
     private long failStartNanos = -1;
     private Outage longest = new Outage(null, Duration.ZERO);
+    private int connections;
 
-    private WriteLoad(HostPort target, Credentials auth, Duration interval, boolean persistent, String prefix) {
+    private WriteLoad(HostPort target, Credentials auth, Duration interval, boolean persistent, String prefix, Duration timeout) {
         this.target = target;
         this.auth = auth;
         this.interval = interval;
         this.persistent = persistent;
         this.prefix = prefix;
+        this.timeout = timeout;
         this.thread = new Thread(this::run, "write-load-" + prefix);
         this.thread.setDaemon(true);
     }
 
     /** Starts writing on a thread of its own. {@code persistent}: one connection, reopened when it breaks. */
     public static WriteLoad start(HostPort target, Credentials auth, Duration interval, boolean persistent, String prefix) {
-        WriteLoad w = new WriteLoad(target, auth, interval, persistent, prefix);
+        return start(target, auth, interval, persistent, prefix, Duration.ofSeconds(1));
+    }
+
+    /** As above, waiting {@code timeout} for each reply (1 s, like writer.py, unless said otherwise). */
+    public static WriteLoad start(HostPort target, Credentials auth, Duration interval, boolean persistent, String prefix,
+                                  Duration timeout) {
+        WriteLoad w = new WriteLoad(target, auth, interval, persistent, prefix, timeout);
         w.thread.start();
         return w;
     }
@@ -66,7 +75,12 @@ public final class WriteLoad implements AutoCloseable {
             String kind;
             long n = ++next;
             try {
-                if (link == null) link = RedisLink.open(target, auth, Duration.ofSeconds(1), null);
+                if (link == null) {
+                    link = RedisLink.open(target, auth, timeout, null);
+                    synchronized (this) {
+                        connections++;
+                    }
+                }
                 sent = Instant.now();
                 Object r = link.call("SET", prefix + ":" + n, Long.toString(n));
                 if ("OK".equals(r)) {
@@ -188,6 +202,16 @@ public final class WriteLoad implements AutoCloseable {
         return java.util.Arrays.stream(loads).flatMap(l -> l.acked().stream()).map(Write::acked).filter(a -> a.isAfter(t))
                 .min(java.util.Comparator.naturalOrder()).map(a -> String.valueOf(java.time.Duration.between(t, a).toMillis()))
                 .orElse("n/a");
+    }
+
+    /** Connections opened so far (a persistent writer reopens only after a failure). */
+    public synchronized int connections() {
+        return connections;
+    }
+
+    /** The slowest acknowledged write, from sending to its reply. */
+    public synchronized Duration slowest() {
+        return acked.stream().map(w -> Duration.between(w.sent(), w.acked())).max(Duration::compareTo).orElse(Duration.ZERO);
     }
 
     @Override

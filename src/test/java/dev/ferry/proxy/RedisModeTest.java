@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.FerryHarness;
-import dev.ferry.config.Credentials;
 import dev.ferry.config.HostPort;
-import dev.ferry.resp.ErrorReply;
 import dev.ferry.resp.RedisLink;
 import dev.ferry.resp.RespWriter;
 import dev.ferry.testkit.RedisGroup;
+import dev.ferry.testkit.WriteLoad;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -138,20 +137,24 @@ class RedisModeTest {
     void writersOnKeptAndNewConnectionsSeeNoErrorAndLoseNoWriteAcrossAPlannedFailover() throws Exception {
         try (RedisGroup g = group(); FerryHarness f = redisMode(g)) {
             HostPort target = aReplica(f, g);
-            try (Writer fresh = Writer.start(f.address(), g.credentials(), false, "fresh");
-                 Writer kept = Writer.start(f.address(), g.credentials(), true, "kept")) {
+            // A write Redis holds through its FAILOVER pause (up to a replica's 1 s acknowledgement interval)
+            // and Ferry then sends again is a slow success: the writers wait 5 s for a reply, not 1 s.
+            Duration wait = Duration.ofSeconds(5);
+            try (WriteLoad fresh = WriteLoad.start(f.address(), g.credentials(), Duration.ofMillis(10), false, "fresh", wait);
+                 WriteLoad kept = WriteLoad.start(f.address(), g.credentials(), Duration.ofMillis(10), true, "kept", wait)) {
                 Thread.sleep(500);
                 g.failoverTo(target);
                 awaitRoutedTo(f, target);
                 Thread.sleep(1000);
                 fresh.close();
                 kept.close();
-                System.out.printf("planned failover, mode redis: %s | %s%n", fresh, kept);
-                assertThat(List.of(fresh, kept)).allSatisfy(w -> {
+                System.out.printf("planned failover, mode redis: %s slowest_ms=%d | %s slowest_ms=%d%n", fresh,
+                        fresh.slowest().toMillis(), kept, kept.slowest().toMillis());
+                for (WriteLoad w : List.of(fresh, kept)) {
                     assertThat(w.failures()).as("errors seen by " + w).isEmpty();
                     assertThat(w.acked()).as("writes acknowledged, " + w).hasSizeGreaterThan(50);
-                    assertThat(w.lost(target)).as("acknowledged writes missing on the new master, " + w).isEmpty();
-                });
+                    assertThat(w.lostWrites(target)).as("acknowledged writes missing on the new master, " + w).isEmpty();
+                }
                 assertThat(kept.connections()).as("the kept writer's connection was never replaced").isEqualTo(1);
             }
         }
@@ -537,131 +540,4 @@ class RedisModeTest {
     }
 
     // ---- a writer that records what it lived through
-
-    /**
-     * Like the testkit's WriteLoad (a new unique key {@code SET <prefix>:N N} every 10 ms, on one kept
-     * connection or a new one per write), but it waits 5 s for a reply instead of 1 s: a write held through
-     * Redis's FAILOVER pause (up to a replica's 1 s acknowledgement interval) and then sent again by Ferry
-     * is a slow success, which a 1 s timeout would count as a failure. Every failure is kept as text.
-     */
-    static final class Writer implements AutoCloseable {
-        private final HostPort at;
-        private final Credentials auth;
-        private final boolean persistent;
-        private final String prefix;
-        private final Thread thread;
-        private final List<Long> acked = new ArrayList<>();
-        private final List<String> failures = new ArrayList<>();
-        private volatile boolean running = true;
-        private int connections;
-        private long slowestMillis;
-
-        private Writer(HostPort at, Credentials auth, boolean persistent, String prefix) {
-            this.at = at;
-            this.auth = auth;
-            this.persistent = persistent;
-            this.prefix = prefix;
-            this.thread = new Thread(this::run, "writer-" + prefix);
-            this.thread.setDaemon(true);
-        }
-
-        static Writer start(HostPort at, Credentials auth, boolean persistent, String prefix) {
-            Writer w = new Writer(at, auth, persistent, prefix);
-            w.thread.start();
-            return w;
-        }
-
-        private void run() {
-            RedisLink link = null;
-            long n = 0;
-            while (running) {
-                long t0 = System.nanoTime();
-                n++;
-                String failure = null;
-                try {
-                    if (link == null) {
-                        link = RedisLink.open(at, auth, Duration.ofSeconds(5), null);
-                        synchronized (this) {
-                            connections++;
-                        }
-                    }
-                    long sent = System.nanoTime();
-                    Object r = link.call("SET", prefix + ":" + n, Long.toString(n));
-                    long millis = (System.nanoTime() - sent) / 1_000_000;
-                    if (!"OK".equals(r)) failure = r instanceof ErrorReply e ? e.toString() : "unexpected " + r;
-                    else record(n, millis);
-                } catch (Exception e) {
-                    failure = e.getClass().getSimpleName() + ": " + e.getMessage();
-                }
-                if (failure != null) {
-                    synchronized (this) {
-                        failures.add(prefix + ":" + n + " " + failure);
-                    }
-                }
-                if (failure != null || !persistent) {
-                    if (link != null) link.close();
-                    link = null;
-                }
-                long sleep = Duration.ofMillis(10).toNanos() - (System.nanoTime() - t0);
-                if (sleep > 0) {
-                    try {
-                        Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
-                    } catch (InterruptedException e) {
-                        break;
-                    }
-                }
-            }
-            if (link != null) link.close();
-        }
-
-        private synchronized void record(long n, long millis) {
-            acked.add(n);
-            slowestMillis = Math.max(slowestMillis, millis);
-        }
-
-        synchronized List<Long> acked() {
-            return List.copyOf(acked);
-        }
-
-        synchronized List<String> failures() {
-            return List.copyOf(failures);
-        }
-
-        synchronized int connections() {
-            return connections;
-        }
-
-        /** The acknowledged keys that do not read back from {@code master}. */
-        List<String> lost(HostPort master) throws Exception {
-            List<Long> keys = acked();
-            List<String> lost = new ArrayList<>();
-            try (RedisLink l = RedisLink.open(master, auth, Duration.ofSeconds(5), null)) {
-                for (int i = 0; i < keys.size(); i += 500) {
-                    List<Long> batch = keys.subList(i, Math.min(keys.size(), i + 500));
-                    List<String> args = new ArrayList<>(List.of("MGET"));
-                    batch.forEach(k -> args.add(prefix + ":" + k));
-                    Object r = l.call(args.toArray(String[]::new));
-                    if (!(r instanceof List<?> values)) throw new IOException("MGET answered " + r);
-                    for (int j = 0; j < values.size(); j++) if (values.get(j) == null) lost.add(prefix + ":" + batch.get(j));
-                }
-            }
-            return lost;
-        }
-
-        @Override
-        public void close() {
-            running = false;
-            try {
-                thread.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        @Override
-        public synchronized String toString() {
-            return prefix + ": acked=" + acked.size() + " failed=" + failures.size() + " connections=" + connections
-                    + " slowest_ack_ms=" + slowestMillis + (failures.isEmpty() ? "" : " first failures " + failures.subList(0, Math.min(5, failures.size())));
-        }
-    }
 }
