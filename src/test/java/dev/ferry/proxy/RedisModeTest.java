@@ -189,6 +189,22 @@ class RedisModeTest {
         }
     }
 
+    @Test
+    void aBlockingPopWaitingOnTheDemotedMasterWaitsOnTheNewOne() throws Exception {
+        try (RedisGroup g = group(); FerryHarness f = redisMode(g); Client c = Client.open(f.address(), "consumer")) {
+            HostPort target = aReplica(f, g);
+            assertThat(c.call("AUTH", PASSWORD)).isEqualTo(OK);
+            c.send(List.of(List.of("BLPOP", "jobs", "0")));
+            assertThat(c.quietFor(Duration.ofMillis(300))).as("precondition: BLPOP is blocked").isTrue();
+            // The demoted master answers -UNBLOCKED (nothing popped) and closes; Ferry sends BLPOP to the new one.
+            g.failoverTo(target);
+            awaitRoutedTo(f, target);
+            assertThat(c.quietFor(Duration.ofMillis(300))).as("still blocked, now on the new master").isTrue();
+            assertThat(g.node(target).call("RPUSH", "jobs", "job-1")).isEqualTo(1L);
+            assertThat(c.read(Duration.ofSeconds(10))).isEqualTo(array(bulk("jobs"), bulk("job-1")));
+        }
+    }
+
     // ---- 3. state that cannot move: cut, as in tcp mode; the rest: kept
 
     @Test
