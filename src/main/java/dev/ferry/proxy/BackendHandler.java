@@ -42,7 +42,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        ClientHandler.flushAndClose(client);
+        NodeConnections.flushAndClose(client);
     }
 
     @Override

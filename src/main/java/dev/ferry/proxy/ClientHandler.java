@@ -1,17 +1,13 @@
 package dev.ferry.proxy;
 
 import dev.ferry.config.FrontendConfig;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -56,13 +52,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         if (!router.stopWaiting(waiter)) return;
         router.stats().waitingNow.decrement();
         router.stats().waitTimeouts.increment();
-        refuse("no master known for '" + config.name() + "' after " + config.waitForMaster().toMillis() + " ms");
+        refuse(NodeConnections.noMasterKnown(config));
     }
 
     /** Nothing was forwarded yet: the client gets one error reply saying why, then the connection closes. */
-    private void refuse(String why) {
-        String msg = "-MASTERDOWN Ferry: " + why + "\r\n";
-        client.writeAndFlush(Unpooled.copiedBuffer(msg, StandardCharsets.US_ASCII)).addListener(ChannelFutureListener.CLOSE);
+    private void refuse(ByteBuf reply) {
+        client.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
     }
 
     private void connect(Router.Route route) {
@@ -73,15 +68,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         }
         if (!client.isActive()) return;
         TrafficStats nodeStats = router.nodeStats(route.node());
-        Bootstrap b = new Bootstrap()
-                .group(client.eventLoop())  // both sides of a session on one event loop: no cross-thread hand-off
-                .channel(transport.clientChannel())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.SO_KEEPALIVE, true)
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.check().timeout().toMillis() * 2)
-                .handler(new BackendHandler(client, router.stats(), nodeStats));
-        b.connect(route.node().host(), route.node().port()).addListener((ChannelFutureListener) f -> {
+        NodeConnections.connect(client, route.node(), config, transport, new BackendHandler(client, router.stats(), nodeStats))
+                .addListener((ChannelFutureListener) f -> {
             if (!f.isSuccess()) {
                 nodeStats.connectErrors.increment();
                 router.stats().connectErrors.increment();
@@ -89,7 +77,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
                 if (client.isActive() && System.nanoTime() < waitDeadlineNanos) {
                     client.eventLoop().schedule(this::findMaster, 20, TimeUnit.MILLISECONDS);
                 } else if (client.isActive()) {
-                    refuse("cannot connect to the master " + route.node() + " for '" + config.name() + "'");
+                    refuse(NodeConnections.masterDown("cannot connect to the master " + route.node() + " for '" + config.name() + "'"));
                 }
                 return;
             }
@@ -158,16 +146,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
             router.sessions().remove(session);
             router.stats().sessionsNow.decrement();
             session.nodeStats.sessionsNow.decrement();
-            flushAndClose(session.backend);
+            NodeConnections.flushAndClose(session.backend);
         }
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         ctx.close();
-    }
-
-    static void flushAndClose(Channel ch) {
-        if (ch.isActive()) ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 }

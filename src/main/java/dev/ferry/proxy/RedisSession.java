@@ -2,16 +2,13 @@ package dev.ferry.proxy;
 
 import dev.ferry.config.FrontendConfig;
 import dev.ferry.config.HostPort;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -166,7 +163,7 @@ final class RedisSession extends ChannelInboundHandlerAdapter
         cancelTimer();
         Channel b = backend;
         detach();
-        if (b != null) ClientHandler.flushAndClose(b);
+        if (b != null) NodeConnections.flushAndClose(b);
         journal.release();
         replay.clear();
         dropHeld();
@@ -349,7 +346,7 @@ final class RedisSession extends ChannelInboundHandlerAdapter
     void nodeClosed(Channel from) {
         if (from != backend) return;
         if (opaque || pinned()) {
-            ClientHandler.flushAndClose(client);
+            NodeConnections.flushAndClose(client);
             return;
         }
         if (journal.sentCommands() > (holding ? heldCount : 0) || carry != null) {
@@ -507,7 +504,7 @@ final class RedisSession extends ChannelInboundHandlerAdapter
         Channel b = backend;
         detach();
         if (b != null) b.close();
-        ClientHandler.flushAndClose(client);  // after whatever was already passed on
+        NodeConnections.flushAndClose(client);  // after whatever was already passed on
     }
 
     private void maybeBecomeOpaque() {
@@ -535,15 +532,7 @@ final class RedisSession extends ChannelInboundHandlerAdapter
             return;
         }
         TrafficStats stats = router.nodeStats(route.node());
-        Bootstrap b = new Bootstrap()
-                .group(client.eventLoop())  // both sides of a session on one event loop
-                .channel(transport.clientChannel())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.SO_KEEPALIVE, true)
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.check().timeout().toMillis() * 2)
-                .handler(new NodeHandler(this));
-        b.connect(route.node().host(), route.node().port()).addListener((ChannelFutureListener) f -> {
+        NodeConnections.connect(client, route.node(), config, transport, new NodeHandler(this)).addListener((ChannelFutureListener) f -> {
             Channel ch = f.channel();
             if (!f.isSuccess()) {
                 stats.connectErrors.increment();
@@ -629,8 +618,7 @@ final class RedisSession extends ChannelInboundHandlerAdapter
         int n = journal.commands();
         if (n == 0) return;
         router.stats().waitTimeouts.increment();
-        ByteBuf err = Unpooled.copiedBuffer("-MASTERDOWN Ferry: no master known for '" + config.name() + "' after "
-                + config.waitForMaster().toMillis() + " ms\r\n", StandardCharsets.US_ASCII);
+        ByteBuf err = NodeConnections.noMasterKnown(config);
         for (int k = 0; k < n; k++) {
             client.write(err.retainedDuplicate(), client.voidPromise());
             journal.removeOldest();
