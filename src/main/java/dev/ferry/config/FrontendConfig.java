@@ -11,10 +11,14 @@ import java.util.List;
  * @param servers          nodes checked besides those the Sentinels report
  * @param redisAuth        credentials for the Redis nodes (probes, fencing; clients AUTH themselves)
  * @param sentinelAuth     credentials for the Sentinels, if they require any
- * @param waitForMaster    how long a new client connection waits while no master is known
+ * @param waitForMaster    how long a command waits while no master is known before it gets -MASTERDOWN
  * @param failoverHold     how long client traffic is held when Sentinel starts promoting a replica
  * @param fence            whether Ferry demotes a reachable old master after a promotion (REPLICAOF)
- * @param mode             Redis-aware sessions (default) or plain TCP forwarding
+ * @param connections      shared node connections (default) or one per client session
+ * @param moveTimeout      how long a session leaving a demoted master waits for the replies still due
+ *                         from it before it is closed
+ * @param clientOutputLimit bytes of replies Ferry keeps for a client that does not read them before it
+ *                         closes that client (Redis's client-output-buffer-limit, applied at the proxy)
  */
 public record FrontendConfig(
         String name,
@@ -28,10 +32,14 @@ public record FrontendConfig(
         Duration waitForMaster,
         Duration failoverHold,
         boolean fence,
-        ProxyMode mode) {
+        ConnectionPolicy connections,
+        Duration moveTimeout,
+        long clientOutputLimit) {
 
     public static final Duration DEFAULT_WAIT_FOR_MASTER = Duration.ofSeconds(5);
     public static final Duration DEFAULT_FAILOVER_HOLD = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_MOVE_TIMEOUT = Duration.ofSeconds(5);
+    public static final long DEFAULT_CLIENT_OUTPUT_LIMIT = 64L * 1024 * 1024;
 
     public FrontendConfig {
         sentinels = List.copyOf(sentinels);

@@ -2,7 +2,6 @@ package dev.ferry.proxy;
 
 import dev.ferry.config.FrontendConfig;
 import dev.ferry.config.HostPort;
-import dev.ferry.config.ProxyMode;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -15,12 +14,14 @@ public final class FrontendServer implements AutoCloseable {
     private final FrontendConfig config;
     private final Router router;
     private final Transport transport;
+    private final Upstream upstream;
     private Channel listener;
 
     public FrontendServer(FrontendConfig config, Router router, Transport transport) {
         this.config = config;
         this.router = router;
         this.transport = transport;
+        this.upstream = new Upstream(config, router, NodeConnections.connector(config, transport));
     }
 
     /** Binds; a port in use or an address not on this host becomes a {@link BindFailure} naming the frontend. */
@@ -36,9 +37,7 @@ public final class FrontendServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(config.mode() == ProxyMode.REDIS
-                                ? new RedisSession(config, router, transport)
-                                : new ClientHandler(config, router, transport));
+                        ch.pipeline().addLast(new ClientSession(upstream));
                     }
                 });
         try {
