@@ -34,6 +34,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     private static final int PIN_CONN = 1 << 1;  // CLIENT TRACKING, NO-EVICT...: until RESET, cut at a change
     private static final int PIN_OPAQUE = 1 << 2;  // Pub/Sub, MONITOR, CLIENT REPLY, bytes not RESP: for good
     private static final int PIN_DESCRIBE = 1 << 3;  // CLIENT ID, INFO: until RESET, and it may move
+    private static final int PIN_WAIT = 1 << 4;  // WAIT: its writes and WAITs on one connection, as directly
+    /** Published before a WAIT on a connection of the session's own, so WAIT counts the session's earlier writes. */
+    private static final byte[][] WAIT_MARKER = {"PUBLISH".getBytes(), "__ferry__:wait".getBytes(), new byte[0]};
 
     final Upstream up;
     private LinkPool pool;
@@ -314,6 +317,12 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         Router.Route r = usableRoute();
         if (r == null || !r.node().equals(d.node)) return;  // not the master now: the router's move comes
         int before = journal.sent();
+        if (journal.unsent() > 0 && (journal.flags(before) & CommandTable.WAIT) != 0) {
+            // WAIT counts this connection's own last write: a propagated marker here first makes that at
+            // least every write the session made, wherever it went (replies to everything before are in).
+            if (before > 0) return;
+            d.sendOwn(Resp.command(WAIT_MARKER));
+        }
         boolean stream = (pins & (PIN_POLICY | PIN_OPAQUE)) != 0 || journal.partialBytes() > STREAM_AT;
         if (stream) journal.writeAllUnsent(d.channel());
         else journal.writeNext(d.channel(), journal.unsent());
@@ -337,7 +346,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     /** What a command ties to the session's own connection, beyond itself. */
     private static int pinsFor(int f) {
         return ((f & CommandTable.PIN) != 0 ? PIN_CONN : 0) | ((f & CommandTable.DESCRIBE) != 0 ? PIN_DESCRIBE : 0)
-                | ((f & CommandTable.OPAQUE) != 0 ? PIN_OPAQUE : 0);
+                | ((f & CommandTable.OPAQUE) != 0 ? PIN_OPAQUE : 0) | ((f & CommandTable.WAIT) != 0 ? PIN_WAIT : 0);
     }
 
     /** Everything is sent and nothing needs following any more: bytes pass as they come from now on. */
@@ -703,7 +712,16 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
             return;
         }
         int unanswered = journal.sent() - change.heldCount() + (carry != null ? 1 : 0);
-        act(change.closed(unanswered));
+        act(change.closed(unanswered, carry == null && onlyReadsInFlight()));
+    }
+
+    /** Every command in flight (beyond the held ones) is a read outside a transaction: it may run again. */
+    private boolean onlyReadsInFlight() {
+        for (int k = change.heldCount(); k < journal.sent(); k++) {
+            int f = journal.flags(k);
+            if ((f & CommandTable.READ) == 0 || (f & CommandTable.IN_TX) != 0) return false;
+        }
+        return true;
     }
 
     /** The link's node stopped being the master. */
@@ -762,10 +780,11 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
 
     /** Leaves the node; what it refused (and anything not sent yet) goes to the next master. */
     private void moveOn() {
-        int again = change.heldCount();
+        int again = journal.sent();
+        Router.Route r = up.router.route();
         if (nodeStats != null) {
             if (again > 0) nodeStats.commandsResent.add(again);
-            nodeStats.sessionsMoved.increment();
+            if (r == null || !r.node().equals(node)) nodeStats.sessionsMoved.increment();
         }
         timers.cancelMove();
         NodeLink d = dedicated;

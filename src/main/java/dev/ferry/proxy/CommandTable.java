@@ -43,6 +43,12 @@ final class CommandTable {
      * answer stays true of the session; nothing on it needs carrying to a new master.
      */
     static final int DESCRIBE = 1 << 19;
+    /**
+     * WAIT/WAITAOF count acknowledgements of the connection's own last write: sent on the session's own
+     * connection after a marker write there, and from then on the session keeps that connection, so its
+     * writes and its WAITs meet on one connection as they would directly.
+     */
+    static final int WAIT = 1 << 20;
 
     // Set by the scanner or the session, not the table.
     /** An inline command (not a RESP array): Redis parses quotes in it, so it is never put on a shared connection. */
@@ -82,7 +88,9 @@ final class CommandTable {
         // XREAD/XREADGROUP block only with BLOCK, which may stand anywhere: a lease either way (cheap, reused).
         put("XREAD", READ | LEASE);
         put("XREADGROUP", LEASE);
-        for (String n : "WAIT WAITAOF DEBUG SHUTDOWN FAILOVER REPLCONF".split(" ")) put(n, LEASE);
+        put("WAIT", LEASE | WAIT);
+        put("WAITAOF", LEASE | WAIT);
+        for (String n : "DEBUG SHUTDOWN FAILOVER REPLCONF".split(" ")) put(n, LEASE);
         for (String n : "SUBSCRIBE PSUBSCRIBE SSUBSCRIBE UNSUBSCRIBE PUNSUBSCRIBE SUNSUBSCRIBE MONITOR SYNC PSYNC".split(" ")) {
             put(n, OPAQUE);
         }

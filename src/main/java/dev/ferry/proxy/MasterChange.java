@@ -128,9 +128,12 @@ final class MasterChange {
         };
     }
 
-    /** The connection closed; {@code unanswered} commands had no reply. */
-    Outcome closed(int unanswered) {
-        if (unanswered > 0) return Outcome.CUT;  // whether they ran is unknown: the client must see it
+    /**
+     * The connection closed; {@code unanswered} commands had no reply ({@code onlyReads}: all of them
+     * reads, which may simply run again).
+     */
+    Outcome closed(int unanswered, boolean onlyReads) {
+        if (unanswered > 0 && !onlyReads) return Outcome.CUT;  // whether they ran is unknown: the client must see it
         if (holding()) return heldAllAgain ? Outcome.MOVE : Outcome.PASS_HELD_AND_MOVE;
         return Outcome.MOVE;
     }

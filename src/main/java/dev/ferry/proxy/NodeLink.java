@@ -45,6 +45,8 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements ReplyScanne
     private final List<ByteBuf> setUp = new ArrayList<>(3);
     private final List<ByteBuf> afterLogin = new ArrayList<>(2);
     private int setUpReplies;
+    /** Replies to Ferry's own commands sent after set-up (a WAIT marker): dropped whatever they say. */
+    private int tolerated;
     private String setUpFailure;
     private ClientSession verifier;
     private boolean verifying;
@@ -216,6 +218,12 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements ReplyScanne
         idleSince = System.nanoTime();
     }
 
+    /** Ferry's own command on a dedicated link with nothing in flight; its reply is dropped. */
+    void sendOwn(ByteBuf command) {
+        ch.write(command, ch.voidPromise());
+        tolerated++;
+    }
+
     /** From now on every byte from the node goes to the owner as it comes (Pub/Sub, MONITOR...). */
     void becomeOpaque() {
         opaque = true;
@@ -295,6 +303,10 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements ReplyScanne
             if (setUpReplies == 0) afterSetUp();
             return;
         }
+        if (tolerated > 0 && kind != ReplyScanner.PUSH) {
+            tolerated--;
+            return;
+        }
         if (!shared) {
             if (owner == null) return;  // an idle dedicated link: nothing is due
             if (kind != ReplyScanner.PUSH) inFlight = Math.max(0, inFlight - 1);
@@ -346,7 +358,7 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements ReplyScanne
     }
 
     private void partial(ByteBuf buf, int from, int to) {
-        if (setUpReplies > 0) return;
+        if (setUpReplies > 0 || tolerated > 0) return;
         ClientSession s = shared ? (size > 0 ? owners[head] : null) : owner;
         if (s == null) {
             if (replies.insidePush()) return;

@@ -240,6 +240,41 @@ class ClientSessionTest {
     }
 
     @Test
+    void aWaitRunsOnTheSessionsOwnConnectionAfterAMarkerWriteSoItCountsTheSessionsWrites() {
+        Wire w = new Wire().master(A);
+        Wire.Client c = w.client();
+        c.send("SET", "k", "v");
+        Wire.Node shared = w.only(A);
+        shared.received();
+        shared.reply("+OK\r\n");
+        c.send("WAIT", "1", "100");
+        Wire.Node own = w.connections(A).get(1);
+        assertThat(own.received()).isEqualTo(cmd("PUBLISH", "__ferry__:wait", "") + cmd("WAIT", "1", "100"));
+        own.reply(":0\r\n:1\r\n");
+        assertThat(c.received()).as("the marker's reply is Ferry's, not the client's").isEqualTo("+OK\r\n:1\r\n");
+        c.send("SET", "k2", "v");
+        assertThat(own.received()).as("from then on its writes and WAITs meet on one connection").isEqualTo(cmd("SET", "k2", "v"));
+    }
+
+    @Test
+    void readsInFlightOnAConnectionThatClosesRunAgainWhileAWriteInFlightClosesItsSession() {
+        Wire w = new Wire().master(A);
+        Wire.Client reader = w.client();
+        Wire.Client writer = w.client();
+        reader.send("GET", "k");
+        writer.send("INCR", "n");
+        Wire.Node n = w.only(A);
+        n.received();
+        n.close();  // say, CLIENT KILL TYPE normal
+        assertThat(writer.open()).as("whether INCR ran is unknown: the client must see it").isFalse();
+        assertThat(reader.open()).isTrue();
+        Wire.Node again = w.connections(A).get(1);
+        assertThat(again.received()).isEqualTo(cmd("GET", "k"));
+        again.reply("$1\r\nv\r\n");
+        assertThat(reader.received()).isEqualTo("$1\r\nv\r\n");
+    }
+
+    @Test
     void aSubscriberGetsAConnectionOfItsOwnAndItsMessagesPassAsTheyCome() {
         Wire w = new Wire().master(A);
         Wire.Client sub = w.client();
