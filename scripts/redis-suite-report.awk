@@ -42,7 +42,7 @@ END {
 
     print ""
     print title
-    printf "%-27s | %-31s | %-31s\n", "", "directly", "through Ferry"
+    printf "%-27s | %-30s | %-30s\n", "", "directly", "through Ferry"
     printf "%-27s | %6s %6s %6s %9s | %6s %6s %6s %9s\n", "unit", "passed", "failed", "notrun", "seconds",
         "passed", "failed", "notrun", "seconds"
     for (u = 1; u <= nunits; u++) {
