@@ -29,7 +29,8 @@ public final class ConfigLoader {
 
     private static final Set<String> TOP_KEYS = Set.of("frontends", "admin");
     private static final Set<String> FRONTEND_KEYS = Set.of("name", "bind", "master", "sentinels", "servers",
-            "password", "user", "sentinel-password", "sentinel-user", "check", "wait-for-master", "failover-hold", "fence", "mode");
+            "password", "user", "sentinel-password", "sentinel-user", "check", "wait-for-master", "failover-hold", "fence", "mode",
+            "down-after");
     private static final Set<String> CHECK_KEYS = Set.of("interval", "timeout");
     private static final Set<String> ADMIN_KEYS = Set.of("bind", "user", "password", "health-auth", "refresh",
             "node-name", "show-version");
@@ -132,7 +133,18 @@ public final class ConfigLoader {
         Duration hold = duration(at + ".failover-hold", m.get("failover-hold"), FrontendConfig.DEFAULT_FAILOVER_HOLD);
         boolean fence = bool(at + ".fence", m.get("fence"), true);
         ProxyMode mode = mode(at + ".mode", m.get("mode"));
-        return new FrontendConfig(name, bind, master, sentinels, servers, redis, sentinel, check, wait, hold, fence, mode);
+        Optional<Duration> downAfter = downAfter(at + ".down-after", m.get("down-after"), sentinels.isEmpty(), check);
+        return new FrontendConfig(name, bind, master, sentinels, servers, redis, sentinel, check, wait, hold, fence, mode, downAfter);
+    }
+
+    private Optional<Duration> downAfter(String at, Object v, boolean staticMode, CheckConfig check) throws ConfigException {
+        if (v == null) return staticMode ? Optional.of(FrontendConfig.DEFAULT_STATIC_DOWN_AFTER) : Optional.empty();
+        Duration d = duration(at, v, null);
+        if (d.compareTo(check.timeout()) < 0) {
+            throw new ConfigException(at + ": " + d.toMillis() + "ms is shorter than check.timeout (" + check.timeout().toMillis()
+                    + "ms): a node is known silent only after a check timed out");
+        }
+        return Optional.of(d);
     }
 
     private static ProxyMode mode(String at, Object v) throws ConfigException {

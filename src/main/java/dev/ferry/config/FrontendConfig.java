@@ -2,6 +2,7 @@ package dev.ferry.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One Redis group served on one bind address.
@@ -15,6 +16,9 @@ import java.util.List;
  * @param failoverHold     how long client traffic is held when Sentinel starts promoting a replica
  * @param fence            whether Ferry demotes a reachable old master after a promotion (REPLICAOF)
  * @param mode             Redis-aware sessions (default) or plain TCP forwarding
+ * @param downAfter        a master that answers nothing, or only {@code -BUSY}, this long stops being master;
+ *                         empty: only when it says so or the Sentinels promote another (the default with
+ *                         Sentinels; static mode defaults to {@link #DEFAULT_STATIC_DOWN_AFTER})
  */
 public record FrontendConfig(
         String name,
@@ -28,10 +32,13 @@ public record FrontendConfig(
         Duration waitForMaster,
         Duration failoverHold,
         boolean fence,
-        ProxyMode mode) {
+        ProxyMode mode,
+        Optional<Duration> downAfter) {
 
     public static final Duration DEFAULT_WAIT_FOR_MASTER = Duration.ofSeconds(5);
     public static final Duration DEFAULT_FAILOVER_HOLD = Duration.ofSeconds(2);
+    /** Sentinel's own default down-after-milliseconds: without Sentinels, nothing else decides a master is gone. */
+    public static final Duration DEFAULT_STATIC_DOWN_AFTER = Duration.ofSeconds(30);
 
     public FrontendConfig {
         sentinels = List.copyOf(sentinels);

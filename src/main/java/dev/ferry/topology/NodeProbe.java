@@ -6,6 +6,7 @@ import dev.ferry.resp.ErrorReply;
 import dev.ferry.resp.RedisException;
 import dev.ferry.resp.RedisLink;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -13,7 +14,8 @@ import java.util.List;
 /**
  * Checks one Redis node the way HAProxy's tcp-check does (AUTH, PING) but asks {@code ROLE} instead of
  * grepping {@code INFO replication}, so it also learns which master a replica follows and whether its
- * link is up. Keeps one connection open between checks. Used from one thread at a time.
+ * link is up. It tells a node at work ({@code -BUSY}, {@code -LOADING}, no answer in time) from one that
+ * is not there (refused, closed). Keeps one connection open between checks. Used from one thread at a time.
  */
 final class NodeProbe {
     private final HostPort node;
@@ -29,21 +31,42 @@ final class NodeProbe {
 
     synchronized NodeReport check() {
         Instant at = Instant.now();
-        try {
-            if (link == null) link = RedisLink.open(node, auth, timeout, "ferry-check");
-            long t0 = System.nanoTime();
-            link.send("PING");
-            Object pong = link.read();
-            long micros = (System.nanoTime() - t0) / 1000;
-            if (pong instanceof ErrorReply e) return fail(e.code().equals("LOADING") ? "LOADING the dataset" : "PING: " + e.code(), at);
-            Object role = link.call("ROLE");
-            if (role instanceof ErrorReply e) return fail("ROLE: " + e.code(), at);
-            return parseRole(role, micros, at);
-        } catch (RedisException e) {
-            return fail(e.getMessage().replace(node + ": ", ""), at);
-        } catch (IOException e) {
-            return fail(ioReason(e), at);
+        if (link != null) {
+            try {
+                return ask(at);
+            } catch (IOException e) {
+                close();
+                if (e instanceof SocketTimeoutException) return NodeReport.unanswered(node, Liveness.SILENT, "timeout", at);
+                // The kept connection was closed under us (CLIENT KILL, a server timeout): ask again on a new one.
+            }
         }
+        try {
+            link = RedisLink.open(node, auth, timeout, "ferry-check");
+            return ask(at);
+        } catch (RedisException e) {
+            return fail(Liveness.DOWN, e.getMessage().replace(node + ": ", ""), at);
+        } catch (IOException e) {
+            return fail(e instanceof SocketTimeoutException ? Liveness.SILENT : Liveness.DOWN, ioReason(e), at);
+        }
+    }
+
+    /** PING, then ROLE; {@code -BUSY} and {@code -LOADING} are answers from a node at work, not failures. */
+    private NodeReport ask(Instant at) throws IOException {
+        long t0 = System.nanoTime();
+        link.send("PING");
+        Object pong = link.read();
+        long micros = (System.nanoTime() - t0) / 1000;
+        if (pong instanceof ErrorReply e) return refused("PING", e, at);
+        Object role = link.call("ROLE");
+        if (role instanceof ErrorReply e) return refused("ROLE", e, at);
+        return parseRole(role, micros, at);
+    }
+
+    private NodeReport refused(String command, ErrorReply e, Instant at) {
+        // The connection stays usable after either: the next check asks on it again.
+        if (e.code().equals("BUSY")) return NodeReport.unanswered(node, Liveness.BUSY, e.toString(), at);
+        if (e.code().equals("LOADING")) return NodeReport.unanswered(node, Liveness.LOADING, "LOADING the dataset", at);
+        return fail(Liveness.DOWN, command + ": " + e.code(), at);
     }
 
     /** Sends one command on a fresh connection (for fencing: no state shared with the checks). */
@@ -54,20 +77,20 @@ final class NodeProbe {
     }
 
     private NodeReport parseRole(Object reply, long micros, Instant at) {
-        if (!(reply instanceof List<?> r) || r.isEmpty()) return fail("ROLE: unexpected reply", at);
+        if (!(reply instanceof List<?> r) || r.isEmpty()) return fail(Liveness.DOWN, "ROLE: unexpected reply", at);
         Role role = Role.parse(String.valueOf(r.get(0)));
         if (role == Role.MASTER) {
             long offset = r.size() > 1 && r.get(1) instanceof Long l ? l : -1;
             int[] minReplicas = minReplicas();
-            return new NodeReport(node, true, Role.MASTER, null, false, offset, "", micros, at, minReplicas[0], minReplicas[1]);
+            return new NodeReport(node, Liveness.ANSWERS, Role.MASTER, null, false, offset, "", micros, at, minReplicas[0], minReplicas[1]);
         }
         if (role == Role.REPLICA && r.size() >= 5) {
             HostPort of = new HostPort(String.valueOf(r.get(1)), ((Long) r.get(2)).intValue());
             boolean up = "connected".equals(String.valueOf(r.get(3)));
             long offset = r.get(4) instanceof Long l ? l : -1;
-            return new NodeReport(node, true, Role.REPLICA, of, up, offset, up ? "" : "link " + r.get(3), micros, at, -1, -1);
+            return new NodeReport(node, Liveness.ANSWERS, Role.REPLICA, of, up, offset, up ? "" : "link " + r.get(3), micros, at, -1, -1);
         }
-        return new NodeReport(node, true, role, null, false, -1, "", micros, at, -1, -1);
+        return new NodeReport(node, Liveness.ANSWERS, role, null, false, -1, "", micros, at, -1, -1);
     }
 
     /** A master's min-replicas-to-write and min-replicas-max-lag; -1 when CONFIG is refused (ACL, renamed). */
@@ -88,9 +111,9 @@ final class NodeProbe {
         }
     }
 
-    private NodeReport fail(String why, Instant at) {
+    private NodeReport fail(Liveness liveness, String why, Instant at) {
         close();
-        return NodeReport.down(node, why, at);
+        return NodeReport.unanswered(node, liveness, why, at);
     }
 
     synchronized void close() {
@@ -100,7 +123,7 @@ final class NodeProbe {
 
     static String ioReason(IOException e) {
         String m = e.getMessage();
-        if (e instanceof java.net.SocketTimeoutException) return "timeout";
+        if (e instanceof SocketTimeoutException) return "timeout";
         if (e instanceof java.net.ConnectException) return "connection refused";
         if (e instanceof java.io.EOFException) return "connection closed";
         return m == null ? e.getClass().getSimpleName() : m;

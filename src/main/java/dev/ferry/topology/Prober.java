@@ -40,6 +40,8 @@ final class Prober {
     private final Map<HostPort, NodeReport> nodeReports = new HashMap<>();
     private final Map<HostPort, SentinelReport> sentinelReports = new LinkedHashMap<>();
     private final Set<HostPort> inBackground = new HashSet<>();
+    private final Map<HostPort, Long> unavailableSince = new HashMap<>();
+    private final Ticker ticker;
     private volatile boolean closed;
 
     /**
@@ -47,8 +49,9 @@ final class Prober {
      * @param requestRound asked for a round when a silent host answers again
      */
     Prober(String frontend, List<HostPort> sentinels, List<HostPort> servers, Duration timeout, Checks checks,
-           ExecutorService workers, Executor loop, Consumer<String> requestRound) {
+           ExecutorService workers, Executor loop, Ticker ticker, Consumer<String> requestRound) {
         this.frontend = frontend;
+        this.ticker = ticker;
         this.sentinels = new LinkedHashSet<>(sentinels);
         this.nodes.addAll(servers);
         this.checks = checks;
@@ -70,6 +73,17 @@ final class Prober {
 
     List<SentinelReport> sentinelReports() {
         return List.copyOf(sentinelReports.values());
+    }
+
+    /**
+     * For each node whose checks have had no acceptable answer since the last one that had (Sentinel's
+     * {@code last-ok-ping-reply}: PONG or {@code -LOADING}), for how long.
+     */
+    Map<HostPort, Duration> unavailableFor() {
+        Map<HostPort, Duration> out = new HashMap<>();
+        long now = ticker.nanoTime();
+        unavailableSince.forEach((node, since) -> out.put(node, Duration.ofNanos(now - since)));
+        return out;
     }
 
     /** True when the node answered its last check as a replica: it no longer takes writes. */
@@ -109,7 +123,7 @@ final class Prober {
         }
         for (Map.Entry<HostPort, Future<NodeReport>> e : n.entrySet()) {
             NodeReport r = await(e.getValue());
-            noteNode(r != null ? r : NodeReport.down(e.getKey(), "timeout", Instant.now()));
+            noteNode(r != null ? r : NodeReport.unanswered(e.getKey(), Liveness.SILENT, "timeout", Instant.now()));
         }
     }
 
@@ -142,16 +156,19 @@ final class Prober {
 
     private void noteNode(NodeReport r) {
         NodeReport before = nodeReports.put(r.node(), r);
+        if (r.liveness().available()) unavailableSince.remove(r.node());
+        else unavailableSince.putIfAbsent(r.node(), ticker.nanoTime());
         String was = before == null ? null : state(before);
         String now = state(r);
         if (!now.equals(was)) {
             if (r.up()) log.info("[{}] node {} is up: {}", frontend, r.node(), now);
-            else log.warn("[{}] node {} is down: {}", frontend, r.node(), r.detail());
+            else if (r.liveness() == Liveness.DOWN) log.warn("[{}] node {} is down: {}", frontend, r.node(), r.detail());
+            else log.warn("[{}] node {} does not answer its checks ({}): {}", frontend, r.node(), now, r.detail());
         }
     }
 
     private static String state(NodeReport r) {
-        if (!r.up()) return "down";
+        if (!r.up()) return r.liveness().word();
         if (r.role() == Role.REPLICA) return "replica of " + r.replicaOf() + (r.linkUp() ? ", link up" : ", link down");
         return r.role().word();
     }

@@ -61,7 +61,8 @@ public final class Topology implements AutoCloseable {
         this.workers = Executors.newCachedThreadPool(r -> daemon(r, "ferry-" + config.name() + "-probe"));
         this.checks = new RedisChecks(config);
         Duration timeout = config.check().timeout();
-        this.prober = new Prober(config.name(), config.sentinels(), config.servers(), timeout, checks, workers, loop, this::requestRound);
+        this.prober = new Prober(config.name(), config.sentinels(), config.servers(), timeout, checks, workers, loop, Ticker.SYSTEM,
+                this::requestRound);
         this.fencer = new Fencer(config.name(), checks, workers, loop, Ticker.SYSTEM, this::fenced);
         this.hold = new HoldPolicy(config.name(), config.masterName(), config.failoverHold(), Ticker.SYSTEM);
         this.history = new TopologyHistory(config.name(), config.masterName(), Ticker.SYSTEM);
@@ -173,7 +174,7 @@ public final class Topology implements AutoCloseable {
     private void decide() {
         OptionalLong held = hold.sinceEpoch();
         Observation o = new Observation(config.sentinels().size(), prober.sentinelReports(), prober.nodeReports(), verdict,
-                masterEpochs, held, hold.promotion());
+                masterEpochs, held, hold.promotion(), prober.unavailableFor(), config.downAfter());
         Verdict v = election.decide(o);
         hold.decided(held, verdict, v);
         apply(v);

@@ -34,6 +34,7 @@ class ProberTest {
     final class Given {
         final ScriptedChecks checks = new ScriptedChecks();
         final ManualLoop loop = new ManualLoop();
+        final ManualTicker ticker = new ManualTicker();
         final List<String> roundsRequested = new ArrayList<>();
         final List<HostPort> sentinels = new ArrayList<>();
         final List<HostPort> servers = new ArrayList<>();
@@ -66,7 +67,7 @@ class ProberTest {
         }
 
         Prober prober() {
-            return new Prober("orders", sentinels, servers, TIMEOUT, checks, workers, loop, roundsRequested::add);
+            return new Prober("orders", sentinels, servers, TIMEOUT, checks, workers, loop, ticker, roundsRequested::add);
         }
     }
 
@@ -165,5 +166,40 @@ class ProberTest {
         p.probe();
         assertThat(p.saysReplica(A)).isFalse();
         assertThat(p.saysReplica(B)).as("never checked").isFalse();
+    }
+
+    @Test
+    void aBusyNodeIsUnavailableFromItsFirstBusyAnswer() throws Exception {
+        Given g = new Given().server(A);
+        g.checks.node(NodeReport.unanswered(A, Liveness.BUSY, "-BUSY", ScriptedChecks.AT));
+        Prober p = g.prober();
+        p.probe();
+        g.ticker.advance(Duration.ofSeconds(3));
+        p.probe();
+        g.loop.awaitAndRun(5000);
+        assertThat(p.unavailableFor()).as("Sentinel's last-ok-ping-reply: counted from the first -BUSY")
+                .containsEntry(A, Duration.ofSeconds(3));
+    }
+
+    @Test
+    void aLoadingNodeCountsAsAvailableAsForSentinel() {
+        Given g = new Given().server(A);
+        g.checks.node(NodeReport.unanswered(A, Liveness.LOADING, "LOADING the dataset", ScriptedChecks.AT));
+        Prober p = g.prober();
+        p.probe();
+        assertThat(p.unavailableFor()).doesNotContainKey(A);
+    }
+
+    @Test
+    void anAnswerEndsTheUnavailability() throws Exception {
+        Given g = new Given().server(A);
+        g.checks.node(NodeReport.unanswered(A, Liveness.SILENT, "timeout", ScriptedChecks.AT));
+        Prober p = g.prober();
+        p.probe();
+        g.master(A);
+        p.probe();
+        g.loop.awaitAndRun(5000);
+        assertThat(p.unavailableFor()).doesNotContainKey(A);
+        assertThat(g.roundsRequested).containsExactly("node " + A + " answers again");
     }
 }
