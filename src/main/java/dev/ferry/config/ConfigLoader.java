@@ -30,7 +30,7 @@ public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("frontends", "admin");
     private static final Set<String> FRONTEND_KEYS = Set.of("name", "bind", "master", "sentinels", "servers",
             "password", "user", "sentinel-password", "sentinel-user", "check", "wait-for-master", "failover-hold", "fence", "mode",
-            "down-after");
+            "down-after", "tripwire");
     private static final Set<String> CHECK_KEYS = Set.of("interval", "timeout");
     private static final Set<String> ADMIN_KEYS = Set.of("bind", "user", "password", "health-auth", "refresh",
             "node-name", "show-version");
@@ -134,7 +134,9 @@ public final class ConfigLoader {
         boolean fence = bool(at + ".fence", m.get("fence"), true);
         ProxyMode mode = mode(at + ".mode", m.get("mode"));
         Optional<Duration> downAfter = downAfter(at + ".down-after", m.get("down-after"), sentinels.isEmpty(), check);
-        return new FrontendConfig(name, bind, master, sentinels, servers, redis, sentinel, check, wait, hold, fence, mode, downAfter);
+        boolean tripwire = bool(at + ".tripwire", m.get("tripwire"), true);
+        return new FrontendConfig(name, bind, master, sentinels, servers, redis, sentinel, check, wait, hold, fence, mode, downAfter,
+                tripwire);
     }
 
     private Optional<Duration> downAfter(String at, Object v, boolean staticMode, CheckConfig check) throws ConfigException {

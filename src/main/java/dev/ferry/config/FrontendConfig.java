@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param downAfter        a master that answers nothing, or only {@code -BUSY}, this long stops being master;
  *                         empty: only when it says so or the Sentinels promote another (the default with
  *                         Sentinels; static mode defaults to {@link #DEFAULT_STATIC_DOWN_AFTER})
+ * @param tripwire         whether Ferry keeps a {@code BLPOP} blocked on the master to learn of a demotion at once
  */
 public record FrontendConfig(
         String name,
@@ -33,7 +34,8 @@ public record FrontendConfig(
         Duration failoverHold,
         boolean fence,
         ProxyMode mode,
-        Optional<Duration> downAfter) {
+        Optional<Duration> downAfter,
+        boolean tripwire) {
 
     public static final Duration DEFAULT_WAIT_FOR_MASTER = Duration.ofSeconds(5);
     public static final Duration DEFAULT_FAILOVER_HOLD = Duration.ofSeconds(2);

@@ -8,7 +8,10 @@ package dev.ferry.topology;
 public enum Liveness {
     /** Answered PING and ROLE. */
     ANSWERS,
-    /** Answered {@code -BUSY}: a script or function is running past its time limit ({@code SCRIPT KILL} ends it). */
+    /**
+     * Answered {@code -BUSY} (a script or function running past its time limit; {@code SCRIPT KILL} ends it),
+     * or its client table is full so no check gets in.
+     */
     BUSY,
     /** Answered {@code -LOADING}: it is loading its dataset. */
     LOADING,

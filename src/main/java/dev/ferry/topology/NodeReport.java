@@ -13,7 +13,7 @@ import java.time.Instant;
  * @param linkUp     a replica's link to its master is {@code connected}
  * @param offset     replication offset (master: its own; replica: processed)
  * @param detail     why it did not answer, or a short note (never a password)
- * @param latencyMicros round trip of the PING
+ * @param latencyMicros round trip of the PING (pipelined behind AUTH and CLIENT SETNAME on the check's connection)
  * @param minReplicasToWrite a master's {@code min-replicas-to-write} (-1 unknown: not a master, or CONFIG refused)
  * @param minReplicasMaxLag  a master's {@code min-replicas-max-lag} in seconds (-1 unknown)
  */

@@ -44,6 +44,5 @@ final class RedisChecks implements Checks {
     @Override
     public void close() {
         sentinels.values().forEach(SentinelProbe::close);
-        nodes.values().forEach(NodeProbe::close);
     }
 }

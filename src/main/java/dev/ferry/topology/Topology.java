@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * {@link HoldPolicy} says when traffic is held during a promotion, the {@link Fencer} demotes old masters,
  * and the {@link TopologyHistory} keeps what operators read.
  * Rounds run every check interval, and at once on a Sentinel event or when the tripwire on the master
- * fires; while no master is known or traffic is held, every 50 ms.
+ * (if on) fires; while no master is known or traffic is held, every 50 ms.
  * All state changes happen on one thread (the topology's), so no locks guard the decision.
  */
 public final class Topology implements AutoCloseable {
@@ -43,7 +43,7 @@ public final class Topology implements AutoCloseable {
     private final HoldPolicy hold;
     private final TopologyHistory history;
     private final List<SentinelSubscriber> subscribers = new ArrayList<>();
-    private final Tripwire tripwire;
+    private final Optional<Tripwire> tripwire;
     private final List<TopologyListener> listeners = new CopyOnWriteArrayList<>();
 
     // Owned by the loop thread.
@@ -70,7 +70,9 @@ public final class Topology implements AutoCloseable {
             subscribers.add(new SentinelSubscriber(config.name(), s, config.masterName(), config.sentinelAuth(), timeout,
                     ev -> loop.execute(() -> onEvent(ev))));
         }
-        this.tripwire = new Tripwire(config.name(), config.redisAuth(), timeout, why -> requestRound("tripwire: " + why));
+        this.tripwire = config.tripwire()
+                ? Optional.of(new Tripwire(config.name(), config.redisAuth(), timeout, why -> requestRound("tripwire: " + why)))
+                : Optional.empty();
         this.snapshot = buildSnapshot();
     }
 
@@ -84,7 +86,7 @@ public final class Topology implements AutoCloseable {
 
     public void start() {
         subscribers.forEach(SentinelSubscriber::start);
-        tripwire.start();
+        tripwire.ifPresent(Tripwire::start);
         requestRound("start");
     }
 
@@ -191,7 +193,7 @@ public final class Topology implements AutoCloseable {
             if (warned.add(w)) log.warn("[{}] {}", config.name(), w);
         }
         warned.retainAll(v.warnings());
-        tripwire.watch(v.master());
+        tripwire.ifPresent(t -> t.watch(v.master()));
         if (config.fence()) v.fence().forEach(x -> fencer.fence(x, v, masterEpochs.get(x)));
     }
 
@@ -239,7 +241,7 @@ public final class Topology implements AutoCloseable {
         closed = true;
         prober.close();
         subscribers.forEach(SentinelSubscriber::stop);
-        tripwire.stop();
+        tripwire.ifPresent(Tripwire::stop);
         loop.shutdownNow();
         workers.shutdownNow();
         checks.close();

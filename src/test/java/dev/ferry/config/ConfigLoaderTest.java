@@ -159,4 +159,13 @@ class ConfigLoaderTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("frontends[0].down-after: 200ms is shorter than check.timeout (500ms): a node is known silent only after a check timed out");
     }
+
+    @Test
+    void theTripwireIsOnByDefaultAndCanBeTurnedOff() throws Exception {
+        assertThat(parse(FULL).frontends().get(0).tripwire()).isTrue();
+        assertThat(parse(FULL.replace("    master: mymaster", "    master: mymaster\n    tripwire: off")).frontends().get(0).tripwire())
+                .isFalse();
+        assertThatThrownBy(() -> parse(FULL.replace("    master: mymaster", "    master: mymaster\n    tripwire: maybe")))
+                .isInstanceOf(ConfigException.class).hasMessage("frontends[0].tripwire: 'maybe' is not true or false");
+    }
 }

@@ -3,17 +3,11 @@ package dev.ferry.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.Ferry;
 import dev.ferry.FerryHarness;
-import dev.ferry.config.ConfigLoader;
-import dev.ferry.config.Credentials;
 import dev.ferry.config.HostPort;
-import dev.ferry.proxy.TrafficStats;
 import dev.ferry.resp.ErrorReply;
 import dev.ferry.resp.RedisLink;
-import dev.ferry.testkit.PortAllocator;
 import dev.ferry.testkit.RedisGroup;
-import dev.ferry.testkit.RedisProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("integration")
 class BusyMasterTest {
-    static final Duration WAIT = Duration.ofSeconds(20);
+    static final Duration WAIT = SoloFerry.WAIT;
     /** Runs until SCRIPT KILL: a read-only script, so Redis lets it be killed. */
     static final String ENDLESS_SCRIPT = "while true do end";
     /** Busy for 3 s, under Redis's default busy-reply-threshold (5 s): the node says nothing meanwhile. */
@@ -40,58 +34,18 @@ class BusyMasterTest {
     @TempDir
     Path dir;
 
-    /** One redis-server (DEBUG allowed, -BUSY after 100 ms of script) and Ferry in front with static servers. */
-    static final class Solo implements AutoCloseable {
-        final RedisProcess node;
-        final Ferry ferry;
-        final List<Verdict> routingChanges = new CopyOnWriteArrayList<>();
-
-        Solo(Path dir) throws Exception {
-            int port = PortAllocator.next();
-            node = RedisProcess.start(RedisProcess.Kind.SERVER, dir.resolve("redis"), port, null,
-                    List.of("save \"\"", "appendonly no", "protected-mode no", "enable-debug-command yes", "busy-reply-threshold 100"));
-            String yaml = "frontends:\n  - name: solo\n    bind: 127.0.0.1:0\n    servers: [" + node.address() + "]\n"
-                    + "    check: { interval: 500ms, timeout: 500ms }\n";
-            ferry = Ferry.start(new ConfigLoader().parse(Path.of("test.yaml"), yaml));
-            await().atMost(WAIT).until(() -> node.address().equals(topology().snapshot().verdict().master()));
-            topology().addListener((before, now, roles) -> routingChanges.add(now));
-        }
-
-        Topology topology() {
-            return ferry.frontends().get(0).topology();
-        }
-
-        TrafficStats traffic() {
-            return ferry.frontends().get(0).router().stats();
-        }
-
-        RedisLink client(String name) throws Exception {
-            return RedisLink.open(ferry.frontends().get(0).server().boundAddress(), Credentials.NONE, Duration.ofSeconds(15), name);
-        }
-
-        Liveness checked() {
-            return topology().snapshot().nodes().get(0).liveness();
-        }
-
-        @Override
-        public void close() {
-            ferry.close();
-            node.kill();
-        }
-    }
-
     @Test
     void aMasterInDebugSleepKeepsItsRouteAndItsSessionsGetTheirReplies() throws Exception {
-        try (Solo s = new Solo(dir); RedisLink kept = s.client("kept")) {
+        try (SoloFerry s = SoloFerry.start(dir); RedisLink kept = s.client("kept")) {
             assertThat(kept.call("SET", "before", "1")).isEqualTo("OK");
             CompletableFuture<Object> sleep = CompletableFuture.supplyAsync(() -> {
-                try (RedisLink direct = RedisLink.open(s.node.address(), Credentials.NONE, Duration.ofSeconds(10), "sleeper")) {
+                try (RedisLink direct = s.direct("sleeper")) {
                     return direct.call("DEBUG", "SLEEP", "3");
                 } catch (Exception e) {
                     return e;
                 }
             });
-            await().atMost(WAIT).until(() -> s.checked() == Liveness.SILENT);
+            await().atMost(WAIT).until(() -> s.checked().liveness() == Liveness.SILENT);
             // Sent while the node sleeps: directly it would wait for the sleep to end and then run.
             assertThat(kept.call("SET", "during", "1")).isEqualTo("OK");
             assertThat(sleep.get()).isEqualTo("OK");
@@ -103,9 +57,9 @@ class BusyMasterTest {
 
     @Test
     void aMasterRunningAScriptPastItsTimeLimitKeepsItsRouteAndScriptKillThroughFerryReachesIt() throws Exception {
-        try (Solo s = new Solo(dir); RedisLink runner = s.client("runner"); RedisLink other = s.client("other")) {
+        try (SoloFerry s = SoloFerry.start(dir); RedisLink runner = s.client("runner"); RedisLink other = s.client("other")) {
             runner.send("EVAL", ENDLESS_SCRIPT, "0");
-            await().atMost(WAIT).until(() -> s.checked() == Liveness.BUSY);
+            await().atMost(WAIT).until(() -> s.checked().liveness() == Liveness.BUSY);
             assertThat(other.call("GET", "k")).as("what a client gets directly while a script runs")
                     .isInstanceOfSatisfying(ErrorReply.class, e -> assertThat(e.code()).isEqualTo("BUSY"));
             assertThat(s.topology().snapshot().verdict().master()).isEqualTo(s.node.address());
