@@ -134,7 +134,7 @@ public final class ConfigLoader {
         boolean fence = bool(at + ".fence", m.get("fence"), true);
         ProxyMode mode = mode(at + ".mode", m.get("mode"));
         Optional<Duration> downAfter = downAfter(at + ".down-after", m.get("down-after"), sentinels.isEmpty(), check);
-        boolean tripwire = bool(at + ".tripwire", m.get("tripwire"), true);
+        boolean tripwire = bool(at + ".tripwire", m.get("tripwire"), FrontendConfig.defaultTripwire(sentinels.isEmpty(), mode));
         return new FrontendConfig(name, bind, master, sentinels, servers, redis, sentinel, check, wait, hold, fence, mode, downAfter,
                 tripwire);
     }

@@ -47,6 +47,15 @@ public record FrontendConfig(
         servers = List.copyOf(servers);
     }
 
+    /**
+     * The tripwire is on where it spares clients errors: with Sentinels (the FAILOVER TO figures rest on it)
+     * and in mode tcp, which passes -READONLY on. With static servers in mode redis the first refused write
+     * starts a check and is sent again anyway, so the blocked client it adds on the node buys nothing there.
+     */
+    public static boolean defaultTripwire(boolean staticMode, ProxyMode mode) {
+        return !staticMode || mode == ProxyMode.TCP;
+    }
+
     public boolean staticMode() {
         return sentinels.isEmpty();
     }

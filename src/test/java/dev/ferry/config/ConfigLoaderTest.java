@@ -168,4 +168,11 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> parse(FULL.replace("    master: mymaster", "    master: mymaster\n    tripwire: maybe")))
                 .isInstanceOf(ConfigException.class).hasMessage("frontends[0].tripwire: 'maybe' is not true or false");
     }
+
+    @Test
+    void withStaticServersTheTripwireIsOffInModeRedisAndOnInModeTcp() throws Exception {
+        assertThat(parse(STATIC).frontends().get(0).tripwire()).as("the data path follows -READONLY itself").isFalse();
+        assertThat(parse(STATIC + "    mode: tcp\n").frontends().get(0).tripwire()).isTrue();
+        assertThat(parse(STATIC + "    tripwire: on\n").frontends().get(0).tripwire()).isTrue();
+    }
 }

@@ -44,7 +44,7 @@ class OwnConnectionsTest {
 
     @Test
     void theTripwireIsTheOneBlockedClientAndTheOnlyConnectionFerryKeepsOnTheMaster() throws Exception {
-        try (SoloFerry s = SoloFerry.start(dir); RedisLink direct = s.direct("operator")) {
+        try (SoloFerry s = SoloFerry.start(dir, "tripwire: on"); RedisLink direct = s.direct("operator")) {
             await().atMost(SoloFerry.WAIT).until(() -> tripwireConnected(direct));
             Thread.sleep(1500);  // three check rounds
             assertThat(blockedClients(direct)).isEqualTo(1);
@@ -54,8 +54,8 @@ class OwnConnectionsTest {
     }
 
     @Test
-    void withTheTripwireOffFerryKeepsNoConnectionOnTheNodeBetweenChecks() throws Exception {
-        try (SoloFerry s = SoloFerry.start(dir, "tripwire: off"); RedisLink direct = s.direct("operator")) {
+    void withStaticServersInModeRedisFerryKeepsNoConnectionOnTheNodeBetweenChecks() throws Exception {
+        try (SoloFerry s = SoloFerry.start(dir); RedisLink direct = s.direct("operator")) {
             Thread.sleep(1500);
             assertThat(blockedClients(direct)).isZero();
             assertThat(ferryConnectionsOlderThanASecond(direct)).isEmpty();
@@ -65,7 +65,8 @@ class OwnConnectionsTest {
 
     @Test
     void whenAnOperatorKillsFerrysConnectionsFerryRecoversAtOnceWithoutARoutingChangeOrACut() throws Exception {
-        try (SoloFerry s = SoloFerry.start(dir); RedisLink direct = s.direct("operator"); RedisLink kept = s.client("kept")) {
+        try (SoloFerry s = SoloFerry.start(dir, "tripwire: on"); RedisLink direct = s.direct("operator");
+             RedisLink kept = s.client("kept")) {
             assertThat(kept.call("SET", "k", "1")).isEqualTo("OK");
             await().atMost(SoloFerry.WAIT).until(() -> tripwireConnected(direct));
 

@@ -16,8 +16,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * One redis-server (DEBUG allowed, {@code -BUSY} after 100 ms of script) and a Ferry in front of it with
- * static {@code servers:} (check every 500 ms, timeout 500 ms), as Redis's own test suite is run through
- * Ferry; started once the node is routed. {@link #routingChanges} collects every verdict that changed
+ * static {@code servers:} (check every 500 ms, timeout 500 ms; mode redis, so no tripwire unless asked),
+ * as Redis's own test suite is run through Ferry; started once the node is routed. {@link #routingChanges} collects every verdict that changed
  * routing from then on.
  */
 final class SoloFerry implements AutoCloseable {
