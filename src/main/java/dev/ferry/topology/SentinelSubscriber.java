@@ -53,7 +53,7 @@ final class SentinelSubscriber implements Runnable {
     public void run() {
         boolean wasSubscribed = false;
         while (running) {
-            try (RedisLink l = RedisLink.open(sentinel, auth, timeout, null)) {
+            try (RedisLink l = RedisLink.open(sentinel, auth, timeout, "ferry-events")) {
                 link = l;
                 l.send("PSUBSCRIBE", "*");
                 Object ack = l.read();
