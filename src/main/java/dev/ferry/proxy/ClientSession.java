@@ -8,6 +8,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,10 +18,12 @@ import org.slf4j.LoggerFactory;
  * ({@link CommandJournal}); each goes where {@link CommandTable} says: plain commands onto the shared
  * connection of the session's identity (pipelined with other sessions' commands), the few Ferry answers
  * itself (CLIENT SETNAME/GETNAME, QUIT, RESET) in their turn, AUTH/HELLO/SELECT to a connection of the
- * identity they ask for, and anything that creates connection state onto a dedicated connection for as
- * long as that state lasts. A session has commands in flight on one connection at a time, so its
- * commands run in the order it sent them. Changes of master follow {@link MasterChange}; waits and timers
- * are {@link SessionTimers}. Everything runs on the client's event loop.
+ * identity they ask for, and anything that creates connection state onto a connection of the session's
+ * own for as long as that state lasts. A session has commands in flight on one connection at a time, so
+ * they run in the order it sent them. At a change of master ({@link MasterChange}) the session moves with
+ * its identity and its connection state ({@link ConnectionState}: subscriptions, tracking, an open
+ * transaction...). Waits are {@link SessionTimers}; replies leave through {@link ReplyForwarder}.
+ * Everything runs on the client's event loop.
  */
 final class ClientSession extends ChannelInboundHandlerAdapter implements RequestScanner.Sink, FlushBatcher.Target {
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
@@ -29,21 +32,27 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     /** A command still arriving past this size is streamed to a dedicated connection instead of buffered. */
     static final long STREAM_AT = 1024 * 1024;
 
-    // Why the session holds a dedicated connection beyond the command in flight (any bit: it keeps it).
+    // Why the session keeps a connection of its own beyond the commands in flight (any bit: it keeps it).
     private static final int PIN_POLICY = 1;  // connections: dedicated
-    private static final int PIN_CONN = 1 << 1;  // CLIENT TRACKING, NO-EVICT...: until RESET, cut at a change
-    private static final int PIN_OPAQUE = 1 << 2;  // Pub/Sub, MONITOR, CLIENT REPLY, bytes not RESP: for good
-    private static final int PIN_DESCRIBE = 1 << 3;  // CLIENT ID, INFO: until RESET, and it may move
-    private static final int PIN_WAIT = 1 << 4;  // WAIT: its writes and WAITs on one connection, as directly
+    private static final int PIN_CONN = 1 << 1;  // CLIENT TRACKING, NO-EVICT, NO-TOUCH, CACHING: until RESET
+    private static final int PIN_OPAQUE = 1 << 2;  // bytes not RESP, SYNC, SCRIPT DEBUG: for good, cut at a change
+    private static final int PIN_DESCRIBE = 1 << 3;  // CLIENT ID, INFO: until RESET
+    private static final int PIN_WAIT = 1 << 4;  // WAIT: its writes and WAITs meet on one connection, as directly
+    private static final int PIN_STREAM = 1 << 5;  // Pub/Sub, MONITOR, CLIENT REPLY OFF: until RESET
     /** Published before a WAIT on a connection of the session's own, so WAIT counts the session's earlier writes. */
     private static final byte[][] WAIT_MARKER = {"PUBLISH".getBytes(), "__ferry__:wait".getBytes(), new byte[0]};
+    /** RESP3 invalidation with a null key list: the client drops its whole local cache. */
+    private static final ByteBuf INVALIDATE_ALL = Unpooled.unreleasableBuffer(
+            Unpooled.copiedBuffer(">2\r\n$10\r\ninvalidate\r\n_\r\n", StandardCharsets.US_ASCII).asReadOnly());
 
     final Upstream up;
     private LinkPool pool;
     private Channel client;
+    private ReplyForwarder out;
     private final CommandJournal journal = new CommandJournal();
     private final RequestScanner requests = new RequestScanner();
     private final MasterChange change = new MasterChange();
+    private final ConnectionState state = new ConnectionState();
     private final SessionTimers timers;
 
     private Identity identity = Identity.INITIAL;
@@ -57,7 +66,11 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     private int pins;
     private boolean inTx;
     private boolean watching;
+    /** Keys were watched when the session moved: its next EXEC is answered as aborted, never run. */
+    private boolean watchBroken;
     private boolean scanInTx;
+    /** Replies no longer one per command: they pass whole as they come, on the session's own connection. */
+    private boolean stream;
     private boolean opaque;
     private boolean opaqueAfterSend;
     /** A CLIENT SETNAME went over the dedicated connection: not returned to the pool nameless. */
@@ -65,13 +78,6 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
 
     private HostPort node;
     private TrafficStats nodeStats;
-
-    // Replies passed on within one read of a node connection: one slice per run, written at its end.
-    private ByteBuf fwdBuf;
-    private int fwdFrom;
-    private int fwdTo;
-    /** The start of a top-level error reply, kept until it is known whether it is a refusal. */
-    private ByteBuf carry;
     private boolean desync;
 
     /** The node connection whose current read has replies for this session (see NodeLink.touch). */
@@ -91,6 +97,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         client = ctx.channel();
+        out = new ReplyForwarder(client);
         pool = up.pool(client.eventLoop());
         stats().sessionsTotal.increment();
         stats().sessionsNow.increment();
@@ -153,8 +160,6 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         closed = true;
         stats().sessionsNow.decrement();
         timers.cancelAll();
-        up.router.stopWaiting(timers.waiter());
-        timers.stopWaiting();
         NodeLink d = dedicated;
         dedicated = null;
         if (d != null) d.close();
@@ -163,8 +168,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         detachFrom(null);
         journal.release();
         change.release();
-        if (carry != null) carry.release();
-        carry = null;
+        state.release();
+        if (out != null) out.dropCarry();
     }
 
     @Override
@@ -189,7 +194,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     /** Sends whatever may go now; called whenever something that held commands back changes. */
     void pump() {
         while (!closed && !quitting && !opaque && login == null && change.attached()) {
-            if (pins != 0 || dedicated != null) {
+            if (pins != 0 || dedicated != null || stream || inTx || watching) {
                 sendDedicated();
                 return;
             }
@@ -229,8 +234,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
      * Returns how many commands that is, or 0.
      */
     private int wholeTransaction(int first) {
-        if ((journal.flags(first) & CommandTable.MULTI) == 0 || (journal.flags(first) & CommandTable.NOT_SHARED & ~CommandTable.MULTI) != 0) return 0;
-        if (identity.user() == null && (journal.flags(first) & CommandTable.UNAUTH_LIMIT) != 0) return 0;
+        int f0 = journal.flags(first);
+        if ((f0 & CommandTable.MULTI) == 0 || (f0 & CommandTable.NOT_SHARED & ~CommandTable.MULTI) != 0 || watchBroken) return 0;
+        if (identity.user() == null && (f0 & CommandTable.UNAUTH_LIMIT) != 0) return 0;
         for (int k = first + 1; k < journal.commands(); k++) {
             int f = journal.flags(k);
             if ((f & CommandTable.EXEC) != 0) return k - first + 1;
@@ -290,15 +296,16 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         return r;
     }
 
-    /** Takes a dedicated connection (the next command needs one), then sends on it. */
+    /** Takes a connection of the session's own (the next command needs one), then sends on it. */
     private void takeDedicated() {
         if (dedicated == null) {
             if (journal.sent() > 0) return;  // drain the shared connection first
             Router.Route r = usableRoute();
             if (r == null) return;
-            // A connection held beyond one command carries the session's name, so CLIENT LIST/INFO show it.
-            byte[] own = pins != 0 ? name : null;
-            dedicated = pool.dedicated(r.node(), identity, own, this);
+            // A connection held beyond one command carries the session's name, so CLIENT LIST/INFO show it;
+            // one opened at a move also carries the state the session had set up on the old one.
+            byte[] own = pins != 0 || stream ? name : null;
+            dedicated = pool.dedicated(r.node(), identity, own, state.steps(), this);
             dedicatedNamed = own != null;
             link = dedicated;
             attachTo(r.node());
@@ -315,30 +322,127 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         }
         if (!d.ready() || !d.isWritable()) return;  // linkReady / linkWritable call again
         Router.Route r = usableRoute();
-        if (r == null || !r.node().equals(d.node)) return;  // not the master now: the router's move comes
-        int before = journal.sent();
-        if (journal.unsent() > 0 && (journal.flags(before) & CommandTable.WAIT) != 0) {
-            // WAIT counts this connection's own last write: a propagated marker here first makes that at
-            // least every write the session made, wherever it went (replies to everything before are in).
-            if (before > 0) return;
-            d.sendOwn(Resp.command(WAIT_MARKER));
+        if (r == null || !r.node().equals(d.node)) return;  // not the route now: the router's move comes
+        if (stream) {
+            sendStream(d);
+            return;
         }
-        boolean stream = (pins & (PIN_POLICY | PIN_OPAQUE)) != 0 || journal.partialBytes() > STREAM_AT;
-        if (stream) journal.writeAllUnsent(d.channel());
-        else journal.writeNext(d.channel(), journal.unsent());
-        int n = journal.sent() - before;
-        for (int k = before; k < journal.sent(); k++) noteSentOnDedicated(journal.flags(k));
-        if (n > 0) d.sent(this, n);
+        int before = journal.sent();
+        if (journal.unsent() > 0) {
+            int f = journal.flags(before);
+            if ((f & CommandTable.STREAM) != 0 && !replyOn(before)) {
+                if (before > 0) return;  // the replies before it are matched first; from it on they stream
+                stream = true;
+                pins |= PIN_STREAM;
+                sendStream(d);
+                return;
+            }
+            if ((f & CommandTable.WAIT) != 0) {
+                // WAIT counts this connection's own last write: a propagated marker here first makes that at
+                // least every write the session made, wherever it went (replies to everything before are in).
+                if (before > 0) return;
+                d.sendOwn(NodeLink.Step.tolerated(Resp.command(WAIT_MARKER)));
+            }
+        }
+        int n = sendTracked(d);
         d.flushSoon();
         link = d;
         stats().commandsDedicated.add(n);
         maybeBecomeOpaque();
     }
 
-    private void noteSentOnDedicated(int f) {
+    /** Writes the unsent commands on the session's own connection, replies matched one per command. */
+    private int sendTracked(NodeLink d) {
+        int sent = 0;
+        boolean tx = inTx;
+        while (journal.unsent() > 0) {
+            int before = journal.sent();
+            int k = 0;
+            while (k < journal.unsent()) {
+                int f = journal.flags(before + k);
+                if ((f & CommandTable.MULTI) != 0) tx = true;
+                if ((f & CommandTable.EXEC) != 0 && watchBroken && tx) break;
+                if ((f & (CommandTable.STREAM | CommandTable.WAIT)) != 0 && sent + k > 0) return sent;  // on their own turn
+                k++;
+            }
+            if (k == 0) {
+                // An EXEC whose WATCH could not move: the transaction must not run. It goes as DISCARD, and
+                // the client gets the null of an aborted EXEC.
+                d.channel().write(Resp.command("DISCARD"), d.channel().voidPromise());
+                journal.setFlags(before, journal.flags(before) | CommandTable.REPLY_NULL);
+                journal.skipNext(1);
+                d.sent(this, 1);
+                sent++;
+                tx = false;
+                continue;
+            }
+            for (int i = before; i < before + k; i++) noteSentOnDedicated(journal.flags(i), i);
+            journal.writeNext(d.channel(), k);
+            d.sent(this, k);
+            sent += k;
+        }
+        if (journal.unsent() == 0 && journal.partialBytes() > 0 && ((pins & (PIN_POLICY | PIN_OPAQUE)) != 0
+                || journal.partialBytes() > STREAM_AT)) {
+            journal.writeAllUnsent(d.channel());  // the start of a command still arriving, streamed as it comes
+        }
+        return sent;
+    }
+
+    /** CLIENT REPLY ON turns nothing into a stream. */
+    private boolean replyOn(int k) {
+        List<byte[]> a = args(k);
+        return a.size() >= 3 && Resp.is(a.get(0), "CLIENT") && Resp.is(a.get(2), "ON");
+    }
+
+    /**
+     * Pub/Sub, MONITOR, CLIENT REPLY OFF: the replies are not one per command any more, so each complete
+     * command is sent and forgotten (what it subscribed to is noted, to be set up again at a move), and
+     * the node's replies and messages pass whole as they come.
+     */
+    private void sendStream(NodeLink d) {
+        int n = 0;
+        while (journal.unsent() > 0) {
+            int f = journal.flags(0);
+            if ((f & CommandTable.RESET) != 0) {
+                endStream();
+                return;
+            }
+            if ((f & CommandTable.QUIT) != 0) quitting = true;  // Redis answers and closes; the client follows
+            state.sent(args(0));
+            journal.writeNext(d.channel(), 1);
+            journal.removeOldest();
+            n++;
+        }
+        d.flushSoon();
+        link = d;
+        stats().commandsDedicated.add(n);
+        updateClientReads();
+    }
+
+    /** RESET in a stream: the session's own connection goes (with what it set up), and Ferry answers +RESET. */
+    private void endStream() {
+        NodeLink d = dedicated;
+        dedicated = null;
+        link = null;
+        if (d != null) d.close();
+        out.dropCarry();
+        stream = false;
+        pins &= PIN_POLICY;
+        state.reset();
+        identity = Identity.INITIAL;
+        name = null;
+        journal.skipNext(1);
+        journal.removeOldest();
+        out.write(Resp.RESET.duplicate());
+        flushSoon();
+        pump();
+    }
+
+    private void noteSentOnDedicated(int f, int k) {
         if ((f & CommandTable.SETNAME) != 0) dedicatedNamed = true;
         if ((f & CommandTable.MULTI) != 0) inTx = true;
         if ((f & CommandTable.WATCH) != 0) watching = true;
+        if ((f & CommandTable.REPLAY) != 0) state.sent(args(k));
         pins |= pinsFor(f);
         if ((f & CommandTable.OPAQUE) != 0) opaqueAfterSend = true;
     }
@@ -352,7 +456,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     /** Everything is sent and nothing needs following any more: bytes pass as they come from now on. */
     private void maybeBecomeOpaque() {
         if (!opaqueAfterSend || opaque || dedicated == null || !dedicated.ready() || journal.unsentBytes() > 0
-                || change.holding() || carry != null) {
+                || change.holding() || out.carrying()) {
             return;
         }
         opaque = true;
@@ -361,16 +465,16 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         updateClientReads();
     }
 
-    /** The dedicated connection is no longer needed: back to the pool (clean) or closed. */
+    /** The session's own connection is no longer needed: back to the pool (clean) or closed. */
     private void maybeReleaseDedicated() {
-        if (dedicated == null || pins != 0 || inTx || watching || journal.sent() > 0 || journal.partialBytes() > 0
-                || opaqueAfterSend || !change.attached() || login != null) {
+        if (dedicated == null || pins != 0 || stream || inTx || watching || journal.sent() > 0 || journal.partialBytes() > 0
+                || opaqueAfterSend || !change.attached() || login != null || state.txOpen()) {
             return;
         }
         NodeLink d = dedicated;
         dedicated = null;
         link = null;
-        pool.release(d, identity, !dedicatedNamed);
+        pool.release(d, identity, !dedicatedNamed && !state.any());
         dedicatedNamed = false;
     }
 
@@ -379,8 +483,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     private void answerHere(int f) {
         ByteBuf reply;
         if ((f & CommandTable.SETNAME) != 0) {
-            List<byte[]> args = args(journal.sent());
-            byte[] n = args.get(2);
+            byte[] n = args(journal.sent()).get(2);
             if (Login.validName(n)) {
                 name = n.length == 0 ? null : n;
                 reply = Resp.OK.duplicate();
@@ -392,6 +495,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         } else if ((f & CommandTable.RESET) != 0) {
             identity = Identity.INITIAL;
             name = null;
+            watchBroken = false;
+            state.reset();
             reply = Resp.RESET.duplicate();
         } else {
             quitting = true;
@@ -400,8 +505,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         journal.skipNext(1);
         journal.removeOldest();
         stats().commandsLocal.increment();
-        emitForward();
-        client.write(reply, client.voidPromise());
+        out.write(reply);
         if (quitting) {
             NodeConnections.flushAndClose(client);
         } else {
@@ -415,8 +519,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         if (lg != null && lg.refusal() != null) {
             journal.skipNext(1);
             journal.removeOldest();
-            emitForward();
-            client.write(Resp.error(lg.refusal()), client.voidPromise());
+            out.write(Resp.error(lg.refusal()));
             flushSoon();
             pump();
             return;
@@ -431,8 +534,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
                 l.await(this);
                 return;
             }
-            login = lg;
-            if (lg == null) login = new Login(identity, 0, null, null, null, null, null);
+            login = lg != null ? lg : new Login(identity, 0, null, null, null, null, null);
             writeLogin(l);
             return;
         }
@@ -488,30 +590,37 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
 
     /** One whole reply (its start may have come in an earlier read) to the oldest unanswered command. */
     void nodeReply(NodeLink from, ByteBuf buf, int start, int end, int kind) {
-        if (closed) return;
+        if (closed || (from != link && from != dedicated)) return;  // a connection the session has left
+        if (stream) {
+            ByteBuf c = out.takeCarry();
+            if (c != null) out.write(c);
+            out.forward(buf, start, end);
+            return;
+        }
         if (kind == ReplyScanner.PUSH) {
-            forward(buf, start, end);  // a RESP3 push on a dedicated connection: travels with the replies
+            out.forward(buf, start, end);  // a RESP3 push (invalidation): travels with the replies
             return;
         }
         if (journal.sent() <= change.heldCount()) {
             // A reply to no command: pass it on; the streams no longer line up, so the session ends.
-            forward(buf, start, end);
+            out.forward(buf, start, end);
             desync = true;
             return;
         }
         int f = journal.flags(change.heldCount());
         if (change.holding()) {
-            emitForward();
-            boolean again = mayRunAgain(f, kind) || kind == ReplyScanner.OK && (f & CommandTable.READ) != 0 && (f & CommandTable.IN_TX) == 0;
-            change.hold(takeCarry(), kind, again);
+            boolean again = mayRunAgain(f, kind) || kind == ReplyScanner.OK && (f & CommandTable.READ) != 0 && (f & CommandTable.IN_TX) == 0
+                    || (f & CommandTable.IN_TX) != 0 && state.txReplayable();
+            out.flushRun();
+            change.hold(out.takeCarry(), kind, again);
             if (end > start) change.holdBytes(buf.retainedSlice(start, end - start));
             afterReply();
             return;
         }
         if (mayRunAgain(f, kind) && login == null) {
-            emitForward();
+            out.flushRun();
             change.refused(from.node, kind);
-            ByteBuf c = takeCarry();
+            ByteBuf c = out.takeCarry();
             if (c != null) change.holdBytes(c);
             if (end > start) change.holdBytes(buf.retainedSlice(start, end - start));
             timers.startMove();
@@ -519,19 +628,27 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
             afterReply();
             return;
         }
-        ByteBuf c = takeCarry();
-        if (c != null) {
-            emitForward();
-            client.write(c, client.voidPromise());
+        ByteBuf c = out.takeCarry();
+        if ((f & CommandTable.REPLY_NULL) != 0 && kind == ReplyScanner.OK) {
+            if (c != null) c.release();
+            out.write((identity.proto() == 3 ? Resp.NULL3 : Resp.NULL_ARRAY2).duplicate());
+        } else {
+            if (c != null) out.write(c);
+            out.forward(buf, start, end);
         }
-        forward(buf, start, end);
         passedOn(f, kind);
         afterReply();
     }
 
-    /** -READONLY (or -UNBLOCKED for a blocking pop) outside a transaction: not executed, may run again. */
-    private static boolean mayRunAgain(int flags, int kind) {
-        if ((flags & CommandTable.IN_TX) != 0) return false;
+    /**
+     * Not executed, may run again on the new master: -READONLY (or -UNBLOCKED for a blocking pop) outside a
+     * transaction; inside one, a refused queued command or an EXEC aborted because the node is now a replica,
+     * when the transaction is kept for replay.
+     */
+    private boolean mayRunAgain(int flags, int kind) {
+        if ((flags & CommandTable.IN_TX) != 0) {
+            return state.txReplayable() && (kind == ReplyScanner.READONLY || kind == ReplyScanner.EXECABORT_REPLICA);
+        }
         return kind == ReplyScanner.READONLY || (kind == ReplyScanner.UNBLOCKED && (flags & CommandTable.BLOCKING) != 0);
     }
 
@@ -550,11 +667,17 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         if ((f & CommandTable.RESET) != 0 && kind == ReplyScanner.OK) {
             identity = Identity.INITIAL;
             name = null;
-            inTx = watching = false;
-            pins &= ~(PIN_CONN | PIN_DESCRIBE);
+            inTx = watching = watchBroken = false;
+            pins &= ~(PIN_CONN | PIN_DESCRIBE | PIN_WAIT);
+            state.reset();
         }
-        if ((f & CommandTable.EXEC) != 0) inTx = watching = false;
-        if ((f & CommandTable.UNWATCH) != 0) watching = false;
+        if ((f & CommandTable.EXEC) != 0) {
+            inTx = watching = watchBroken = false;
+            state.txEnded();
+        } else if ((f & CommandTable.IN_TX) != 0) {
+            state.queued(journal.copy(0));  // MULTI's +OK or a +QUEUED: the client has it; kept for a replay
+        }
+        if ((f & CommandTable.UNWATCH) != 0) watching = watchBroken = false;
         if ((f & CommandTable.QUIT) != 0) quitting = true;
         journal.removeOldest();
     }
@@ -566,17 +689,17 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     }
 
     /** The start of a reply still arriving. */
-    void nodePartial(NodeLink from, ByteBuf buf, int from0, int to, boolean insideTopLevelError) {
-        if (closed || to <= from0) return;
+    void nodePartial(NodeLink from, ByteBuf buf, int start, int end, boolean insideTopLevelError) {
+        if (closed || end <= start || (from != link && from != dedicated)) return;
         if (change.holding()) {
-            emitForward();
-            change.holdBytes(buf.retainedSlice(from0, to - from0));
-        } else if (insideTopLevelError) {
-            emitForward();
-            if (carry == null) carry = Unpooled.buffer(64);
-            carry.writeBytes(buf, from0, to - from0);
+            out.flushRun();
+            change.holdBytes(buf.retainedSlice(start, end - start));
+        } else if (insideTopLevelError || stream) {
+            // An error may be a refusal, not for the client; a message must not be cut in two by a move.
+            out.flushRun();
+            out.carry(buf, start, end);
         } else {
-            forward(buf, from0, to);
+            out.forward(buf, start, end);
         }
     }
 
@@ -590,38 +713,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         flushSoon();
     }
 
-    private ByteBuf takeCarry() {
-        ByteBuf c = carry;
-        carry = null;
-        return c;
-    }
-
-    private void forward(ByteBuf buf, int start, int end) {
-        if (end <= start) return;
-        if (fwdBuf == buf && fwdTo == start) {
-            fwdTo = end;
-            return;
-        }
-        emitForward();
-        fwdBuf = buf;
-        fwdFrom = start;
-        fwdTo = end;
-    }
-
-    private void emitForward() {
-        ByteBuf b = fwdBuf;
-        if (b == null) return;
-        fwdBuf = null;
-        if (fwdFrom == b.readerIndex() && fwdTo == b.writerIndex()) {
-            client.write(b.retain(), client.voidPromise());  // the node's whole read: no slice object
-        } else {
-            client.write(b.retainedSlice(fwdFrom, fwdTo - fwdFrom), client.voidPromise());
-        }
-    }
-
     /** A node connection's read had replies for this session: they leave (this loop turn), then react. */
     void endOfNodeRead(NodeLink from, ByteBuf buf) {
-        if (fwdBuf == buf) emitForward();
+        out.endOfRead(buf);
         if (closed) return;
         flushSoon();
         if (desync) {
@@ -630,7 +724,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
             cut();
             return;
         }
-        if (quitting && journal.sent() == 0) {
+        if (quitting && journal.sent() == 0 && !stream) {
             NodeConnections.flushAndClose(client);
             return;
         }
@@ -641,8 +735,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
 
     /** Replies piling up for a client that does not read them: over the limit, that client is closed. */
     private boolean outputOverLimit() {
-        ChannelOutboundBuffer out = client.unsafe().outboundBuffer();
-        if (out == null || out.totalPendingWriteBytes() <= up.config.clientOutputLimit()) return false;
+        ChannelOutboundBuffer ob = client.unsafe().outboundBuffer();
+        if (ob == null || ob.totalPendingWriteBytes() <= up.config.clientOutputLimit()) return false;
         log.warn("[{}] client {} let more than {} bytes of replies pile up unread; closing it", up.config.name(),
                 client.remoteAddress(), up.config.clientOutputLimit());
         stats().outputLimitCloses.increment();
@@ -690,8 +784,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         if (l == dedicated) {
             dedicated = null;
             if (link == l) link = null;
-            if ((pins & ~PIN_POLICY) != 0 || inTx || watching) {
-                cut();  // its state was to live on that connection
+            if (state.any() || inTx || watching) {
+                log.warn("[{}] client {}: cannot set its connection state up again on {} ({}); closing it", up.config.name(),
+                        client.remoteAddress(), l.node, why);
+                cut();
                 return;
             }
         }
@@ -703,48 +799,65 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
 
     /** The node connection closed under the session. */
     void linkClosed(NodeLink l) {
-        if (closed) return;
-        if (l != link && l != dedicated) return;
+        if (closed || (l != link && l != dedicated)) return;
         if (l == dedicated) dedicated = null;
         link = null;
-        if (opaque || opaqueAfterSend || (pins & (PIN_CONN | PIN_OPAQUE)) != 0 || inTx || watching || quitting) {
-            NodeConnections.flushAndClose(client);  // its state was on that connection; Redis's last bytes go first
+        if (opaque || opaqueAfterSend || quitting) {
+            NodeConnections.flushAndClose(client);  // Redis's last bytes go first
             return;
         }
-        int unanswered = journal.sent() - change.heldCount() + (carry != null ? 1 : 0);
-        act(change.closed(unanswered, carry == null && onlyReadsInFlight()));
-    }
-
-    /** Every command in flight (beyond the held ones) is a read outside a transaction: it may run again. */
-    private boolean onlyReadsInFlight() {
-        for (int k = change.heldCount(); k < journal.sent(); k++) {
-            int f = journal.flags(k);
-            if ((f & CommandTable.READ) == 0 || (f & CommandTable.IN_TX) != 0) return false;
+        if (!movable()) {
+            cut();
+            return;
         }
-        return true;
+        act(change.closed(unanswered(), out.carrying() && !stream ? false : repeatableInFlight()));
     }
 
     /** The link's node stopped being the master. */
     void linkLeft(NodeLink l, boolean demoted) {
         if (closed || (l != link && l != dedicated)) return;
-        if (opaque || opaqueAfterSend || (pins & (PIN_CONN | PIN_OPAQUE)) != 0 || inTx || watching) {
+        if (opaque || opaqueAfterSend || !movable()) {
             cut();
             return;
         }
-        if (l == dedicated && journal.sent() == 0) {
-            dedicated = null;  // its policy connection follows the master: a new one on the next command
+        if (l == dedicated && journal.sent() == 0 && !change.holding()) {
+            dedicated = null;  // its own connection follows the master: a new one on the next command
             link = null;
+            l.close();
         }
-        int unanswered = journal.sent() - change.heldCount() + (carry != null ? 1 : 0);
         Router.Route r = up.router.route(node);
         if (r != null && r.node().equals(l.node)) return;  // stale retirement: the node is master again
+        int unanswered = unanswered();
+        if (!demoted && unanswered > 0 && repeatableInFlight()) {
+            act(MasterChange.Outcome.MOVE);  // reads and queued commands: nothing ran that matters; run them again
+            return;
+        }
         act(change.left(demoted, unanswered));
         if (!closed && change.state() == MasterChange.State.LEAVING) timers.startMove();
     }
 
+    /** Whether what the session set up can be set up again on a new connection. */
+    private boolean movable() {
+        return !state.trackingRedirects() && state.txReplayable();
+    }
+
+    private int unanswered() {
+        return journal.sent() - change.heldCount() + (out.carrying() && !stream ? 1 : 0);
+    }
+
+    /** Every command in flight beyond the held ones may run again: reads, and commands queued in MULTI. */
+    private boolean repeatableInFlight() {
+        for (int k = change.heldCount(); k < journal.sent(); k++) {
+            int f = journal.flags(k);
+            boolean read = (f & CommandTable.READ) != 0 && (f & CommandTable.IN_TX) == 0;
+            boolean queued = (f & CommandTable.IN_TX) != 0 && (f & CommandTable.EXEC) == 0 && state.txReplayable();
+            if (!read && !queued) return false;
+        }
+        return true;
+    }
+
     void moveTimedOut() {
-        if (closed) return;
-        if (change.attached()) return;
+        if (closed || change.attached()) return;
         MasterChange.Outcome o = change.timedOut();
         if (o == MasterChange.Outcome.CUT) {
             log.warn("[{}] {}: no reply to commands in flight {} ms after it stopped being master; closing the client session",
@@ -772,19 +885,23 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
 
     /** Gives up sending again: the client gets the replies the node gave. */
     private void passHeldOn() {
-        emitForward();
-        for (ByteBuf b : change.takeHeldBytes()) client.write(b, client.voidPromise());
+        for (ByteBuf b : change.takeHeldBytes()) out.write(b);
         for (int kind : change.takeHeldKinds()) passedOn(journal.oldestFlags(), kind);
         flushSoon();
     }
 
-    /** Leaves the node; what it refused (and anything not sent yet) goes to the next master. */
+    /**
+     * Leaves the node: what it refused (and anything not sent yet) goes to the next master, after the
+     * session's connection state is set up there again; a transaction open on the old node is run again
+     * up to where it was, and a WATCH that could not move makes the next EXEC an aborted one.
+     */
     private void moveOn() {
         int again = journal.sent();
         Router.Route r = up.router.route(node);
         if (nodeStats != null) {
             if (again > 0) nodeStats.commandsResent.add(again);
             if (r == null || !r.node().equals(node)) nodeStats.sessionsMoved.increment();
+            if (stream || state.any()) nodeStats.stateMoved.increment();
         }
         timers.cancelMove();
         NodeLink d = dedicated;
@@ -793,14 +910,25 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         link = null;
         change.moved();
         journal.markNoneSent();
+        if (stream) out.dropCarry();  // a message cut by the move: the client never saw its start
+        if (watching) {
+            watching = false;
+            watchBroken = true;
+        }
+        if (state.txOpen()) inTx = true;
+        if (state.tracking()) {
+            out.write(INVALIDATE_ALL.duplicate());  // entries cached from the old master may be stale now
+            if (nodeStats != null) nodeStats.cachesFlushed.increment();
+        }
         detachFrom(null);
+        flushSoon();
         pump();
         updateClientReads();
     }
 
     /** Closes the client: what was already passed on is flushed first. */
     private void cut() {
-        emitForward();
+        out.flushRun();
         if (nodeStats != null) nodeStats.sessionsCut.increment();
         NodeLink d = dedicated;
         dedicated = null;
@@ -818,9 +946,9 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         if (n == 0) return;
         stats().waitTimeouts.add(n);
         ByteBuf err = NodeConnections.noMasterKnown(up.config);
-        emitForward();
+        out.flushRun();
         for (int k = 0; k < n; k++) {
-            client.write(err.retainedDuplicate(), client.voidPromise());
+            out.write(err.retainedDuplicate());
             journal.skipNext(1);
             journal.removeOldest();
         }
@@ -837,7 +965,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         return closed;
     }
 
-    // ---- which node the session is on (for counters and the registry) ----------------------------
+    // ---- which node the session is on (for counters and the pool's retirements) -------------------
 
     private void attachTo(HostPort n) {
         if (n.equals(node)) return;
@@ -867,8 +995,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     void nodeLeft(HostPort left, boolean demoted) {
         if (closed || !left.equals(node)) return;
         if (dedicated != null && dedicated.node.equals(left)) return;  // its own connection tells it
-        int unanswered = journal.sent() - change.heldCount();
-        if (unanswered > 0) return;  // the connection those are on tells it
+        if (journal.sent() - change.heldCount() > 0) return;  // the connection those are on tells it
         act(change.left(demoted || change.holding(), 0));
     }
 

@@ -25,10 +25,23 @@ final class CommandTable {
     static final int WATCH = 1 << 9;
     static final int UNWATCH = 1 << 10;
     /**
-     * Replies no longer one per command (Pub/Sub, MONITOR, CLIENT REPLY, SYNC): from here on the session
-     * is forwarded byte for byte on a connection of its own, and cut at a change of master.
+     * Not a request/reply stream Ferry can follow any more (SYNC, PSYNC, SCRIPT DEBUG): from here on the
+     * session is forwarded byte for byte on a connection of its own, and cut at a change of master.
      */
     static final int OPAQUE = 1 << 11;
+    /**
+     * Replies no longer one per command (Pub/Sub, MONITOR, CLIENT REPLY): from here on the session has a
+     * connection of its own whose replies and messages pass whole as they come; at a change of master its
+     * subscriptions (or MONITOR, or REPLY OFF) are set up again on the new one.
+     */
+    static final int STREAM = 1 << 21;
+    /**
+     * Connection settings that mean nothing on a shared connection but are set up again on a session's
+     * own connection when it moves (CLIENT SETINFO, NO-EVICT, NO-TOUCH; TRACKING is also PIN).
+     */
+    static final int REPLAY = 1 << 22;
+    /** Set by the session: an EXEC sent as DISCARD (its WATCH could not move); its reply is the null of an aborted EXEC. */
+    static final int REPLY_NULL = 1 << 23;
     static final int RESET = 1 << 12;
     static final int QUIT = 1 << 13;
     /** State set on the connection itself (tracking, eviction and LRU flags): a connection of its own until RESET. */
@@ -59,7 +72,7 @@ final class CommandTable {
     static final int IN_TX = 1 << 18;
 
     /** Everything that keeps a command off the shared path when it is the next one to send. */
-    static final int NOT_SHARED = IDENTITY | SETNAME | GETNAME | MULTI | WATCH | OPAQUE | RESET | QUIT | PIN | DESCRIBE | LEASE | INLINE;
+    static final int NOT_SHARED = IDENTITY | SETNAME | GETNAME | MULTI | WATCH | OPAQUE | STREAM | RESET | QUIT | PIN | DESCRIBE | LEASE | INLINE;
 
     static final int MAX_NAME = 24;
 
@@ -91,9 +104,9 @@ final class CommandTable {
         put("WAIT", LEASE | WAIT);
         put("WAITAOF", LEASE | WAIT);
         for (String n : "DEBUG SHUTDOWN FAILOVER REPLCONF".split(" ")) put(n, LEASE);
-        for (String n : "SUBSCRIBE PSUBSCRIBE SSUBSCRIBE UNSUBSCRIBE PUNSUBSCRIBE SUNSUBSCRIBE MONITOR SYNC PSYNC".split(" ")) {
-            put(n, OPAQUE);
-        }
+        for (String n : "SUBSCRIBE PSUBSCRIBE SSUBSCRIBE UNSUBSCRIBE PUNSUBSCRIBE SUNSUBSCRIBE MONITOR".split(" ")) put(n, STREAM);
+        put("SYNC", OPAQUE);
+        put("PSYNC", OPAQUE);
         put("AUTH", AUTH);
         put("HELLO", HELLO);
         put("SELECT", SELECT);
@@ -107,11 +120,12 @@ final class CommandTable {
 
         sub("CLIENT SETNAME", SETNAME);
         sub("CLIENT GETNAME", GETNAME);
-        sub("CLIENT SETINFO", 0);  // library name and version: harmless on a shared connection
+        sub("CLIENT SETINFO", REPLAY);  // library name and version: harmless on a shared connection
         sub("CLIENT HELP", 0);
         for (String s : "ID INFO GETREDIR TRACKINGINFO".split(" ")) sub("CLIENT " + s, DESCRIBE);
-        for (String s : "TRACKING CACHING NO-EVICT NO-TOUCH".split(" ")) sub("CLIENT " + s, PIN);
-        sub("CLIENT REPLY", OPAQUE);
+        for (String s : "TRACKING NO-EVICT NO-TOUCH".split(" ")) sub("CLIENT " + s, PIN | REPLAY);
+        sub("CLIENT CACHING", PIN);
+        sub("CLIENT REPLY", STREAM);
         for (String s : "LIST KILL PAUSE UNPAUSE UNBLOCK".split(" ")) sub("CLIENT " + s, LEASE);
         // A busy script holds its own connection: KILL must come on another one, never queued behind it.
         sub("SCRIPT KILL", LEASE);

@@ -62,8 +62,8 @@ final class LinkPool {
      */
     NodeLink openShared(HostPort node, Identity id, ClientSession login, int covers) {
         NodeLink l = new NodeLink(this, node, id, true);
-        List<ByteBuf> first = new ArrayList<>(3);
-        List<ByteBuf> after = new ArrayList<>(2);
+        List<NodeLink.Step> first = new ArrayList<>(3);
+        List<NodeLink.Step> after = new ArrayList<>(2);
         setUp(id, null, login == null ? 0 : covers, first, after);
         l.plan(first, login, after);
         shared.computeIfAbsent(node, n -> new HashMap<>()).put(id, l);
@@ -71,9 +71,13 @@ final class LinkPool {
         return l;
     }
 
-    /** A connection of {@code owner}'s own, of its identity (with its name), reused when one is idle. */
-    NodeLink dedicated(HostPort node, Identity id, byte[] name, ClientSession owner) {
-        if (name == null) {
+    /**
+     * A connection of {@code owner}'s own, of its identity (with its name), then {@code state}: the
+     * connection state the session set up elsewhere (subscriptions, tracking, an open transaction...).
+     * An idle one is reused when nothing beyond the identity is needed.
+     */
+    NodeLink dedicated(HostPort node, Identity id, byte[] name, List<NodeLink.Step> state, ClientSession owner) {
+        if (name == null && state.isEmpty()) {
             Map<Identity, ArrayDeque<NodeLink>> byId = idle.get(node);
             ArrayDeque<NodeLink> q = byId == null ? null : byId.get(id);
             while (q != null && !q.isEmpty()) {
@@ -86,9 +90,10 @@ final class LinkPool {
         }
         NodeLink l = new NodeLink(this, node, id, false);
         l.own(owner, id);
-        List<ByteBuf> first = new ArrayList<>(4);
+        List<NodeLink.Step> first = new ArrayList<>(4);
         setUp(id, name, 0, first, new ArrayList<>());
-        l.plan(first, null, List.of());
+        first.addAll(state);
+        l.plan(first, null, new ArrayList<>());
         open(l);
         return l;
     }
@@ -129,25 +134,26 @@ final class LinkPool {
      * a client's own command that sets some of these ({@code covers}) stands where its first part would,
      * and what follows it goes to {@code after}.
      */
-    private void setUp(Identity id, byte[] name, int covers, List<ByteBuf> first, List<ByteBuf> after) {
-        List<ByteBuf> to = first;
+    private void setUp(Identity id, byte[] name, int covers, List<NodeLink.Step> first, List<NodeLink.Step> after) {
+        List<NodeLink.Step> to = first;
         if (id.user() != null) {
             if ((covers & CommandTable.AUTH) != 0) {
                 to = after;
             } else {
                 ByteBuf auth = logins().authFor(id.user());
-                if (auth != null) to.add(auth);
+                if (auth != null) to.add(NodeLink.Step.required(auth));
             }
         }
         if (id.proto() == 3) {
             if ((covers & CommandTable.HELLO) != 0) to = after;
-            else to.add(Resp.command("HELLO", "3"));
+            else to.add(NodeLink.Step.required(Resp.command("HELLO", "3")));
         }
         if (id.db() != 0) {
             if ((covers & CommandTable.SELECT) != 0) to = after;
-            else to.add(Resp.command("SELECT", Integer.toString(id.db())));
+            else to.add(NodeLink.Step.required(Resp.command("SELECT", Integer.toString(id.db()))));
         }
-        if (name != null) first.add(Resp.command("CLIENT".getBytes(), "SETNAME".getBytes(), name));
+        // A user may lack the right to name its connection; the name is the session's anyway.
+        if (name != null) first.add(NodeLink.Step.tolerated(Resp.command("CLIENT".getBytes(), "SETNAME".getBytes(), name)));
     }
 
     /** A link that closed or retired: no longer handed out. */

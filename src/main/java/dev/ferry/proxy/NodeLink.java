@@ -41,12 +41,26 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements ReplyScanne
     private Channel ch;
     private State state = State.CONNECTING;
 
-    // Set-up: replies to Ferry's own commands, checked and dropped; then perhaps one client's login.
-    private final List<ByteBuf> setUp = new ArrayList<>(3);
-    private final List<ByteBuf> afterLogin = new ArrayList<>(2);
-    private int setUpReplies;
-    /** Replies to Ferry's own commands sent after set-up (a WAIT marker): dropped whatever they say. */
-    private int tolerated;
+    /**
+     * One of Ferry's own commands: how many replies it gets (SUBSCRIBE a b: two; CLIENT REPLY OFF: none), and
+     * whether a refusal means the link is not what it was opened for (AUTH, SELECT: yes; a replayed
+     * CLIENT SETINFO, a WAIT marker: no). Its replies never reach a client.
+     */
+    record Step(ByteBuf command, int replies, boolean required) {
+        static Step required(ByteBuf command) {
+            return new Step(command, 1, true);
+        }
+
+        static Step tolerated(ByteBuf command) {
+            return new Step(command, 1, false);
+        }
+    }
+
+    // Set-up: Ferry's own commands, their replies checked and dropped; then perhaps one client's login.
+    private final List<Step> setUp = new ArrayList<>(3);
+    private final List<Step> afterLogin = new ArrayList<>(2);
+    /** Replies to Ferry's own commands still due, oldest first: true where a refusal fails the link. */
+    private final java.util.ArrayDeque<Boolean> own = new java.util.ArrayDeque<>(4);
     private String setUpFailure;
     private ClientSession verifier;
     private boolean verifying;
@@ -119,7 +133,7 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements ReplyScanne
      * Ferry's set-up commands, sent and checked before anything else; {@code login} (optional) is a
      * client's AUTH or HELLO that decides whether the link is of its identity, then {@code after} follow.
      */
-    void plan(List<ByteBuf> first, ClientSession login, List<ByteBuf> after) {
+    void plan(List<Step> first, ClientSession login, List<Step> after) {
         setUp.addAll(first);
         verifier = login;
         afterLogin.addAll(after);
@@ -135,7 +149,7 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements ReplyScanne
         }
         state = State.SETTING_UP;
         sendSetUp(setUp);
-        if (setUpReplies == 0) afterSetUp();
+        if (own.isEmpty()) afterSetUp();
     }
 
     void connectFailed(Throwable cause) {
@@ -146,13 +160,13 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements ReplyScanne
         if (owner != null) owner.linkFailed(this, "cannot connect to " + node);
     }
 
-    private void sendSetUp(List<ByteBuf> commands) {
-        for (ByteBuf b : commands) {
-            ch.write(b, ch.voidPromise());
-            setUpReplies++;
+    private void sendSetUp(List<Step> steps) {
+        for (Step st : steps) {
+            ch.write(st.command(), ch.voidPromise());
+            for (int k = 0; k < st.replies(); k++) own.add(st.required());
         }
-        commands.clear();
-        if (setUpReplies > 0) ch.flush();
+        steps.clear();
+        ch.flush();
     }
 
     /** Ferry's set-up replies all came (or there were none). */
@@ -168,7 +182,7 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements ReplyScanne
         }
         if (!afterLogin.isEmpty()) {
             sendSetUp(afterLogin);
-            return;
+            if (!own.isEmpty()) return;
         }
         state = State.READY;
         idleSince = System.nanoTime();
@@ -218,10 +232,10 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements ReplyScanne
         idleSince = System.nanoTime();
     }
 
-    /** Ferry's own command on a dedicated link with nothing in flight; its reply is dropped. */
-    void sendOwn(ByteBuf command) {
-        ch.write(command, ch.voidPromise());
-        tolerated++;
+    /** Ferry's own command on a dedicated link with nothing in flight; its replies are dropped. */
+    void sendOwn(Step step) {
+        ch.write(step.command(), ch.voidPromise());
+        for (int k = 0; k < step.replies(); k++) own.add(false);
     }
 
     /** From now on every byte from the node goes to the owner as it comes (Pub/Sub, MONITOR...). */
@@ -270,7 +284,7 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements ReplyScanne
         ByteBuf buf = (ByteBuf) msg;
         int n = buf.readableBytes();
         pool.stats().bytesToClients.add(n);
-        if (opaque && owner != null && setUpReplies == 0) {
+        if (opaque && owner != null && own.isEmpty()) {
             owner.rawFromNode(buf);
             return;
         }
@@ -297,14 +311,12 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements ReplyScanne
     public void reply(int end, int kind) {
         int start = cursor;
         cursor = end;
-        if (setUpReplies > 0) {
-            setUpReplies--;
-            if (kind != ReplyScanner.OK && setUpFailure == null) setUpFailure = describe(current, start, end);
-            if (setUpReplies == 0) afterSetUp();
-            return;
-        }
-        if (tolerated > 0 && kind != ReplyScanner.PUSH) {
-            tolerated--;
+        if (!own.isEmpty()) {
+            boolean required = own.poll();
+            if (required && kind != ReplyScanner.OK && kind != ReplyScanner.PUSH && setUpFailure == null) {
+                setUpFailure = describe(current, start, end);
+            }
+            if (own.isEmpty() && state == State.SETTING_UP) afterSetUp();
             return;
         }
         if (!shared) {
@@ -350,7 +362,7 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements ReplyScanne
         if (kind == ReplyScanner.OK) {
             afterSetUp();
         } else {
-            afterLogin.forEach(ByteBuf::release);
+            afterLogin.forEach(st -> st.command().release());
             afterLogin.clear();
             retireNow();  // not of the identity it was opened for: never carries anything
             for (ClientSession s : drainWaiting()) s.linkFailed(this, "login refused");
@@ -358,7 +370,7 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements ReplyScanne
     }
 
     private void partial(ByteBuf buf, int from, int to) {
-        if (setUpReplies > 0 || tolerated > 0) return;
+        if (!own.isEmpty()) return;
         ClientSession s = shared ? (size > 0 ? owners[head] : null) : owner;
         if (s == null) {
             if (replies.insidePush()) return;

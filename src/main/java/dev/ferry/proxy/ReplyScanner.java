@@ -19,6 +19,8 @@ final class ReplyScanner {
     static final int ERROR = 3;
     /** A RESP3 push (invalidation, Pub/Sub message): not the reply to a command. */
     static final int PUSH = 4;
+    /** EXEC refused because the node is now a replica: the transaction did not run. */
+    static final int EXECABORT_REPLICA = 5;
 
     private static final int TYPE = 0, LINE = 1, LINE_LF = 2, NUM = 3, NUM_LF = 4, BODY = 5;
     /** Deeper than any reply Redis sends (a Lua script may return a deeply nested table); the stack grows on demand. */
@@ -26,6 +28,8 @@ final class ReplyScanner {
     private static final long ATTRIBUTE = 1L << 62;  // marks an attribute map: it annotates, it is no element
     private static final byte[] READONLY_PREFIX = "-READONLY ".getBytes();
     private static final byte[] UNBLOCKED_PREFIX = "-UNBLOCKED ".getBytes();
+    /** Redis's text when EXEC meets write commands on a node demoted while they were queued. */
+    private static final byte[] EXECABORT_REPLICA_PREFIX = "-EXECABORT Transaction contains write commands but instance is now a read-only".getBytes();
 
     private int state = TYPE;
     private byte type;
@@ -36,7 +40,7 @@ final class ReplyScanner {
     private long bodyLeft;
     private boolean topLevelError;
     private boolean topLevelPush;
-    private final byte[] head = new byte[16];
+    private final byte[] head = new byte[96];
     private final byte[] win = new byte[32];
     private int headLen;
 
@@ -196,6 +200,7 @@ final class ReplyScanner {
         else if (!topLevelError) kind = OK;
         else if (startsWith(READONLY_PREFIX)) kind = READONLY;
         else if (startsWith(UNBLOCKED_PREFIX)) kind = UNBLOCKED;
+        else if (startsWith(EXECABORT_REPLICA_PREFIX)) kind = EXECABORT_REPLICA;
         else kind = ERROR;
         topLevelError = topLevelPush = false;
         sink.reply(end, kind);

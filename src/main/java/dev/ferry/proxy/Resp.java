@@ -17,6 +17,8 @@ final class Resp {
     static final ByteBuf RESET = constant("+RESET\r\n");
     static final ByteBuf NULL2 = constant("$-1\r\n");
     static final ByteBuf NULL3 = constant("_\r\n");
+    /** The null array: EXEC's reply in RESP2 when a watched key changed. */
+    static final ByteBuf NULL_ARRAY2 = constant("*-1\r\n");
 
     private Resp() {}
 

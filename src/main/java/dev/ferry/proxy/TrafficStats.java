@@ -20,6 +20,14 @@ public final class TrafficStats {
     public final LongAdder sessionsMoved = new LongAdder();
     /** Commands this node refused with -READONLY (or -UNBLOCKED) that were sent again to the new master. */
     public final LongAdder commandsResent = new LongAdder();
+    /**
+     * Sessions that left this node with connection state set up again on the new master (subscriptions,
+     * MONITOR, tracking, an open transaction...). Messages published in the moment between leaving and the
+     * new subscription's confirmation are not seen by those subscribers (Pub/Sub is at-most-once).
+     */
+    public final LongAdder stateMoved = new LongAdder();
+    /** Tracking clients told to drop their whole local cache when they moved off this node. */
+    public final LongAdder cachesFlushed = new LongAdder();
     /** Sessions that had commands waiting for a master (each wait counted once), and those waiting now. */
     public final LongAdder waited = new LongAdder();
     public final LongAdder waitingNow = new LongAdder();

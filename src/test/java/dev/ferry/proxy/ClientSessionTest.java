@@ -440,21 +440,196 @@ class ClientSessionTest {
         assertThat(w.only(B).received()).isEqualTo(cmd("SET", "x", "1"));
     }
 
+    // ---- 5. connection state moves too
+
     @Test
-    void stateThatCannotMoveIsCutAtAChangeOfMaster() {
+    void aSubscriberIsSubscribedAgainOnTheNewMasterAndSeesNoSecondConfirmation() {
+        Wire w = new Wire().master(A);
+        Wire.Client sub = w.client();
+        sub.send("SUBSCRIBE", "news", "fan");
+        Wire.Node old = w.only(A);
+        old.received();
+        old.reply("*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n*3\r\n$9\r\nsubscribe\r\n$3\r\nfan\r\n:2\r\n");
+        sub.received();
+        sub.send("PSUBSCRIBE", "n*");
+        old.reply("*3\r\n$10\r\npsubscribe\r\n$2\r\nn*\r\n:3\r\n");
+        assertThat(sub.received()).isEqualTo("*3\r\n$10\r\npsubscribe\r\n$2\r\nn*\r\n:3\r\n");
+
+        w.master(B, A);
+        Wire.Node now = w.only(B);
+        assertThat(now.received()).isEqualTo(cmd("SUBSCRIBE", "news", "fan") + cmd("PSUBSCRIBE", "n*"));
+        now.reply("*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n*3\r\n$9\r\nsubscribe\r\n$3\r\nfan\r\n:2\r\n"
+                + "*3\r\n$10\r\npsubscribe\r\n$2\r\nn*\r\n:3\r\n");
+        now.reply("*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nafter\r\n");
+        assertThat(sub.received()).as("no second confirmation; the messages published after the move")
+                .isEqualTo("*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nafter\r\n");
+        assertThat(sub.open()).isTrue();
+        assertThat(w.router.nodeStats(A).stateMoved.sum()).isEqualTo(1);
+    }
+
+    @Test
+    void aMessageCutInTwoByTheMoveNeverReachesTheClientHalfWay() {
         Wire w = new Wire().master(A);
         Wire.Client sub = w.client();
         sub.send("SUBSCRIBE", "news");
-        w.only(A).reply("*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n");
-        Wire.Client tx = w.client();
-        tx.send("MULTI");
-        w.connections(A).get(1).reply("+OK\r\n");
+        Wire.Node old = w.only(A);
+        old.reply("*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n");
+        sub.received();
+        old.reply("*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nhal");
+        assertThat(sub.received()).isEmpty();
         w.master(B, A);
-        assertThat(sub.open()).isFalse();
-        assertThat(tx.open()).isFalse();
+        Wire.Node now = w.only(B);
+        now.reply("*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$4\r\nnext\r\n");
+        assertThat(sub.received()).isEqualTo("*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$4\r\nnext\r\n");
     }
 
-    // ---- 5. waiting for a master
+    @Test
+    void aTransactionNotYetAtExecIsRunAgainOnTheNewMasterAsFarAsItGot() {
+        Wire w = new Wire().master(A);
+        Wire.Client c = w.client();
+        c.send("MULTI");
+        Wire.Node old = w.only(A);
+        old.reply("+OK\r\n");
+        c.send("SET", "k", "v");
+        old.reply("+QUEUED\r\n");
+        assertThat(c.received()).isEqualTo("+OK\r\n+QUEUED\r\n");
+
+        w.master(B);  // not even demoted: nothing of a transaction without EXEC has run
+        assertThat(c.open()).isTrue();
+        Wire.Node now = w.only(B);
+        assertThat(now.received()).as("set up again before anything else").isEqualTo(cmd("MULTI") + cmd("SET", "k", "v"));
+        now.reply("+OK\r\n+QUEUED\r\n");
+        c.send("EXEC");
+        assertThat(now.received()).isEqualTo(cmd("EXEC"));
+        now.reply("*1\r\n+OK\r\n");
+        assertThat(c.received()).as("the replies it would have seen, once each").isEqualTo("*1\r\n+OK\r\n");
+    }
+
+    @Test
+    void anExecTheDemotedMasterRefusedRunsAgainWithItsWholeTransaction() {
+        Wire w = new Wire().master(A);
+        Wire.Client c = w.client();
+        c.send("MULTI");
+        Wire.Node old = w.only(A);
+        old.reply("+OK\r\n");
+        c.send("INCR", "n");
+        old.reply("+QUEUED\r\n");
+        c.send("EXEC");
+        old.received();
+        old.reply("-EXECABORT Transaction contains write commands but instance is now a read-only replica. EXEC aborted.\r\n");
+        assertThat(c.received()).isEqualTo("+OK\r\n+QUEUED\r\n");
+
+        w.master(B, A);
+        Wire.Node now = w.only(B);
+        assertThat(now.received()).as("what the client already had answered, set up again").isEqualTo(cmd("MULTI") + cmd("INCR", "n"));
+        now.reply("+OK\r\n+QUEUED\r\n");
+        assertThat(now.received()).isEqualTo(cmd("EXEC"));
+        now.reply("*1\r\n:1\r\n");
+        assertThat(c.received()).isEqualTo("*1\r\n:1\r\n");
+    }
+
+    @Test
+    void aWholeTransactionRefusedOnTheSharedConnectionRunsAgainOnTheNewMaster() {
+        Wire w = new Wire().master(A);
+        Wire.Client c = w.client();
+        c.sendRaw(cmd("MULTI") + cmd("INCR", "n") + cmd("EXEC"));
+        Wire.Node old = w.only(A);
+        old.received();
+        old.reply("+OK\r\n-READONLY You can't write against a read only replica.\r\n"
+                + "-EXECABORT Transaction discarded because of previous errors.\r\n");
+        assertThat(c.received()).as("MULTI's +OK; the rest is held").isEqualTo("+OK\r\n");
+
+        w.master(B, A);
+        Wire.Node now = w.only(B);
+        assertThat(now.received()).as("MULTI, answered already, set up again").isEqualTo(cmd("MULTI"));
+        now.reply("+OK\r\n");
+        assertThat(now.received()).isEqualTo(cmd("INCR", "n") + cmd("EXEC"));
+        now.reply("+QUEUED\r\n*1\r\n:1\r\n");
+        assertThat(c.received()).isEqualTo("+QUEUED\r\n*1\r\n:1\r\n");
+    }
+
+    @Test
+    void anExecInFlightToAMasterThatMayStillRunItClosesTheSession() {
+        Wire w = new Wire().master(A);
+        Wire.Client c = w.client();
+        c.sendRaw(cmd("MULTI") + cmd("INCR", "n") + cmd("EXEC"));
+        w.only(A).received();
+        w.master(B);  // A did not answer as a replica: whether EXEC ran there is unknown
+        assertThat(c.open()).isFalse();
+    }
+
+    @Test
+    void aWatchThatCouldNotMoveMakesTheNextExecAnAbortedOneNeverRun() {
+        Wire w = new Wire().master(A);
+        Wire.Client c = w.client();
+        c.send("WATCH", "k");
+        Wire.Node old = w.only(A);
+        old.reply("+OK\r\n");
+        assertThat(c.received()).isEqualTo("+OK\r\n");
+
+        w.master(B, A);
+        c.sendRaw(cmd("MULTI") + cmd("SET", "k", "v") + cmd("EXEC"));
+        Wire.Node now = w.only(B);
+        assertThat(now.received()).as("no WATCH on the new master, and no EXEC either").isEqualTo(cmd("MULTI") + cmd("SET", "k", "v") + cmd("DISCARD"));
+        now.reply("+OK\r\n+QUEUED\r\n+OK\r\n");
+        assertThat(c.received()).as("Redis's answer when a watched key changed").isEqualTo("+OK\r\n+QUEUED\r\n*-1\r\n");
+        String tx = cmd("MULTI") + cmd("SET", "k", "v") + cmd("EXEC");
+        c.sendRaw(tx);
+        assertThat(w.connections(B).get(1).received()).as("the next transaction runs as usual, on the shared connection").isEqualTo(tx);
+    }
+
+    @Test
+    void trackingIsTurnedOnAgainAndTheClientToldToDropItsWholeCache() {
+        Wire w = new Wire().master(A);
+        Wire.Client c = w.client();
+        c.send("HELLO", "3");
+        w.only(A).reply("%1\r\n$5\r\nproto\r\n:3\r\n");
+        c.send("CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "user:");
+        Wire.Node own = w.connections(A).get(1);
+        assertThat(own.received()).isEqualTo(cmd("HELLO", "3"));
+        own.reply("%1\r\n$5\r\nproto\r\n:3\r\n");
+        assertThat(own.received()).isEqualTo(cmd("CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "user:"));
+        own.reply("+OK\r\n");
+        assertThat(c.received()).isEqualTo("%1\r\n$5\r\nproto\r\n:3\r\n+OK\r\n");
+
+        w.master(B, A);
+        assertThat(c.received()).as("the flush form of invalidate").isEqualTo(">2\r\n$10\r\ninvalidate\r\n_\r\n");
+        c.send("GET", "user:1");
+        Wire.Node now = w.only(B);
+        assertThat(now.received()).isEqualTo(cmd("HELLO", "3") + cmd("CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "user:"));
+        now.reply("%1\r\n$5\r\nproto\r\n:3\r\n+OK\r\n");
+        assertThat(now.received()).isEqualTo(cmd("GET", "user:1"));
+    }
+
+    @Test
+    void monitorIsIssuedAgainOnTheNewMaster() {
+        Wire w = new Wire().master(A);
+        Wire.Client m = w.client();
+        m.send("MONITOR");
+        w.only(A).reply("+OK\r\n+1700000000.000000 [0 127.0.0.1:1] \"PING\"\r\n");
+        assertThat(m.received()).isEqualTo("+OK\r\n+1700000000.000000 [0 127.0.0.1:1] \"PING\"\r\n");
+        w.master(B, A);
+        Wire.Node now = w.only(B);
+        assertThat(now.received()).isEqualTo(cmd("MONITOR"));
+        now.reply("+OK\r\n+1700000001.000000 [0 127.0.0.1:2] \"GET\" \"k\"\r\n");
+        assertThat(m.received()).isEqualTo("+1700000001.000000 [0 127.0.0.1:2] \"GET\" \"k\"\r\n");
+    }
+
+    @Test
+    void resetEndsAStreamAndTheSessionIsBackOnTheSharedConnection() {
+        Wire w = new Wire().master(A);
+        Wire.Client c = w.client();
+        c.send("SUBSCRIBE", "news");
+        w.only(A).reply("*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n");
+        c.received();
+        c.send("RESET");
+        assertThat(c.received()).isEqualTo("+RESET\r\n");
+        assertThat(w.only(A).open()).as("its own connection, with its subscription, is gone").isFalse();
+        c.send("GET", "k");
+        assertThat(w.connections(A).get(1).received()).isEqualTo(cmd("GET", "k"));
+    }
+
+    // ---- 6. waiting for a master
 
     @Test
     void commandsWaitWhileNoMasterIsKnownAndGoAsSoonAsOneIs() {
@@ -483,7 +658,7 @@ class ClientSessionTest {
         assertThat(w.only(A).received()).isEqualTo(cmd("PING"));
     }
 
-    // ---- 6. one client cannot hurt the others
+    // ---- 7. one client cannot hurt the others
 
     @Test
     void anUnauthenticatedSessionsLongCommandGoesOnAConnectionOfItsOwn() {

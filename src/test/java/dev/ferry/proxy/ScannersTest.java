@@ -75,8 +75,8 @@ class ScannersTest {
                 .containsExactly("36:" + CommandTable.SETNAME);
         assertThat(commands("*2\r\n$6\r\nCLIENT\r\n$2\r\nid\r\n", 4)).containsExactly("24:" + CommandTable.DESCRIBE);
         assertThat(commands("*2\r\n$6\r\nSCRIPT\r\n$4\r\nkill\r\n", 9)).containsExactly("26:" + CommandTable.LEASE);
-        assertThat(commands("*2\r\n$9\r\nSUBSCRIBE\r\n$1\r\nc\r\n", 7)).containsExactly("26:" + CommandTable.OPAQUE);
-        assertThat(commands("*3\r\n$6\r\nclient\r\n$5\r\nREPLY\r\n$3\r\nOFF\r\n", 64)).containsExactly("36:" + CommandTable.OPAQUE);
+        assertThat(commands("*2\r\n$9\r\nSUBSCRIBE\r\n$1\r\nc\r\n", 7)).containsExactly("26:" + CommandTable.STREAM);
+        assertThat(commands("*3\r\n$6\r\nclient\r\n$5\r\nREPLY\r\n$3\r\nOFF\r\n", 64)).containsExactly("36:" + CommandTable.STREAM);
         assertThat(commands("MULTI\r\n", 2)).containsExactly("7:" + (CommandTable.MULTI | CommandTable.INLINE));
         assertThat(commands("*3\r\n$5\r\nBLPOP\r\n$1\r\nq\r\n$1\r\n0\r\n", 1))
                 .containsExactly("29:" + (CommandTable.BLOCKING | CommandTable.LEASE));
