@@ -832,7 +832,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
             act(MasterChange.Outcome.MOVE);  // reads and queued commands: nothing ran that matters; run them again
             return;
         }
-        act(change.left(demoted, unanswered));
+        // A blocking pop waiting on an old master that may still take writes: it ends when that node is
+        // demoted (Ferry fences it, Sentinel converts it: -UNBLOCKED, then it runs again on the new master)
+        // or is served there; move-timeout bounds the wait.
+        act(change.left(demoted || onlyBlockingInFlight(), unanswered));
         if (!closed && change.state() == MasterChange.State.LEAVING) timers.startMove();
     }
 
@@ -854,6 +857,14 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
             if (!read && !queued) return false;
         }
         return true;
+    }
+
+    private boolean onlyBlockingInFlight() {
+        for (int k = change.heldCount(); k < journal.sent(); k++) {
+            int f = journal.flags(k);
+            if ((f & CommandTable.BLOCKING) == 0 || (f & CommandTable.IN_TX) != 0) return false;
+        }
+        return journal.sent() > change.heldCount();
     }
 
     void moveTimedOut() {

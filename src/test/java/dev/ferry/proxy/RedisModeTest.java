@@ -203,70 +203,7 @@ class RedisModeTest {
         }
     }
 
-    // ---- 3. state that cannot move: cut, as in tcp mode; the rest: kept
-
-    @Test
-    void sessionsWhoseStateCannotMoveAreClosedByAPlannedFailoverAndTheOthersAreNot() throws Exception {
-        try (RedisGroup g = group(); FerryHarness f = redisMode(g)) {
-            HostPort target = aReplica(f, g);
-            Map<String, Client> cut = new LinkedHashMap<>();
-            Map<String, Client> kept = new LinkedHashMap<>();
-            try {
-                Client multi = authed(f, cut, "inside MULTI");
-                assertThat(multi.call("MULTI")).isEqualTo(OK);
-                assertThat(multi.call("SET", "queued", "1")).isEqualTo(simple("QUEUED"));
-                Client watch = authed(f, cut, "WATCH active");
-                assertThat(watch.call("WATCH", "watched")).isEqualTo(OK);
-                Client sub = authed(f, cut, "SUBSCRIBE");
-                assertThat(sub.call("SUBSCRIBE", "news")).isEqualTo(array(bulk("subscribe"), bulk("news"), integer(1)));
-                Client psub = authed(f, cut, "PSUBSCRIBE");
-                assertThat(psub.call("PSUBSCRIBE", "news.*")).isEqualTo(array(bulk("psubscribe"), bulk("news.*"), integer(1)));
-                Client monitor = authed(f, cut, "MONITOR");
-                assertThat(monitor.call("MONITOR")).isEqualTo(OK);
-                Client tracking = authed(f, cut, "CLIENT TRACKING on");
-                assertThat(tracking.call("CLIENT", "TRACKING", "on")).isEqualTo(OK);
-                Client replyOff = authed(f, cut, "CLIENT REPLY OFF");
-                replyOff.send(List.of(List.of("CLIENT", "REPLY", "OFF")));
-
-                Client idle = authed(f, kept, "idle");
-                assertThat(idle.call("PING")).isEqualTo(simple("PONG"));
-                Client done = authed(f, kept, "MULTI ended by EXEC");
-                assertThat(done.call("MULTI")).isEqualTo(OK);
-                assertThat(done.call("SET", "committed", "1")).isEqualTo(simple("QUEUED"));
-                assertThat(done.call("EXEC")).isEqualTo(array(OK));
-                Client unwatched = authed(f, kept, "WATCH ended by UNWATCH");
-                assertThat(unwatched.call("WATCH", "watched")).isEqualTo(OK);
-                assertThat(unwatched.call("UNWATCH")).isEqualTo(OK);
-
-                g.failoverTo(target);
-                awaitRoutedTo(f, target);
-
-                Map<String, String> expected = new LinkedHashMap<>();
-                Map<String, String> seen = new LinkedHashMap<>();
-                long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-                for (var e : cut.entrySet()) {
-                    expected.put(e.getKey(), "closed");
-                    Duration left = Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
-                    seen.put(e.getKey(), e.getValue().closedWithin(left) ? "closed" : "open");
-                }
-                for (var e : kept.entrySet()) {
-                    expected.put(e.getKey(), "+PONG");
-                    seen.put(e.getKey(), e.getValue().outcome("PING"));
-                }
-                assertThat(seen).as("each session after the failover").containsExactlyEntriesOf(expected);
-            } finally {
-                cut.values().forEach(Client::close);
-                kept.values().forEach(Client::close);
-            }
-        }
-    }
-
-    private static Client authed(FerryHarness f, Map<String, Client> into, String name) throws IOException {
-        Client c = Client.open(f.address(), name);
-        into.put(name, c);
-        assertThat(c.call("AUTH", PASSWORD)).isEqualTo(OK);
-        return c;
-    }
+    // ---- 3. connection state moves too: see StatefulMoveTest
 
     // ---- 4. an idle session outlives a failover Sentinel makes
 
