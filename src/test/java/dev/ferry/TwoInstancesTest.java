@@ -6,10 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ferry.config.ConfigLoader;
 import dev.ferry.config.HostPort;
+import dev.ferry.demo.group.PortAllocator;
+import dev.ferry.demo.group.RedisGroup;
+import dev.ferry.drill.WriteLoad;
 import dev.ferry.resp.RedisLink;
-import dev.ferry.testkit.PortAllocator;
-import dev.ferry.testkit.RedisGroup;
-import dev.ferry.testkit.WriteLoad;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;

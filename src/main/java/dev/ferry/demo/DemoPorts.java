@@ -1,6 +1,6 @@
 package dev.ferry.demo;
 
-import dev.ferry.testkit.RedisGroup;
+import dev.ferry.demo.group.RedisGroup;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

@@ -1,7 +1,7 @@
 package dev.ferry.demo;
 
-import dev.ferry.testkit.RedisGroup;
-import dev.ferry.testkit.RedisProcess;
+import dev.ferry.demo.group.RedisGroup;
+import dev.ferry.demo.group.RedisProcess;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;

@@ -1,6 +1,6 @@
 package dev.ferry.demo;
 
-import dev.ferry.testkit.RedisBinaries;
+import dev.ferry.demo.group.RedisBinaries;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URISyntaxException;

@@ -6,7 +6,6 @@ import dev.ferry.failover.FailoverRefused;
 import dev.ferry.failover.PlannedFailover;
 import dev.ferry.resp.RedisException;
 import dev.ferry.resp.RedisLink;
-import dev.ferry.testkit.WriteLoad;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;

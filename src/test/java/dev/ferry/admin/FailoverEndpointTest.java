@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.cli.Main;
 import dev.ferry.config.HostPort;
-import dev.ferry.testkit.RedisGroup;
+import dev.ferry.demo.group.RedisGroup;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.http.HttpResponse;

@@ -3,8 +3,8 @@ package dev.ferry.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.testkit.PortAllocator;
-import dev.ferry.testkit.RedisGroup;
+import dev.ferry.demo.group.PortAllocator;
+import dev.ferry.demo.group.RedisGroup;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.stream.Collectors;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.config.HostPort;
+import dev.ferry.demo.group.RedisGroup;
 import dev.ferry.resp.RedisLink;
-import dev.ferry.testkit.RedisGroup;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.config.HostPort;
-import dev.ferry.testkit.RedisGroup;
+import dev.ferry.demo.group.RedisGroup;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;

@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ferry.admin.StatsModel.FrontendView;
 import dev.ferry.config.HostPort;
-import dev.ferry.testkit.PortAllocator;
-import dev.ferry.testkit.RedisGroup;
+import dev.ferry.demo.group.PortAllocator;
+import dev.ferry.demo.group.RedisGroup;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ferry.FerryHarness;
 import dev.ferry.config.HostPort;
+import dev.ferry.demo.group.RedisGroup;
+import dev.ferry.drill.WriteLoad;
+import dev.ferry.drill.WriteLoad.Write;
 import dev.ferry.testkit.PromotionWatch;
-import dev.ferry.testkit.RedisGroup;
-import dev.ferry.testkit.WriteLoad;
-import dev.ferry.testkit.WriteLoad.Write;
 import dev.ferry.topology.SwitchRecord;
 import java.time.Duration;
 import java.time.Instant;

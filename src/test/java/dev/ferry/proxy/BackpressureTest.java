@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ferry.FerryHarness;
 import dev.ferry.config.HostPort;
+import dev.ferry.demo.group.RedisGroup;
 import dev.ferry.resp.RespWriter;
-import dev.ferry.testkit.RedisGroup;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.ferry.testkit;
+package dev.ferry.demo.group;
 
 import java.io.File;
 import java.nio.file.Files;
