@@ -20,14 +20,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * What the shipped jar holds and which way the imports point, read from the build output and the
  * source tree: the test kit stays out of the product, and the command line sits on top of everything.
  */
-@Tag("unit")
 class LayoutTest {
     private static final Path MAIN = Path.of("src/main/java/dev/ferry");
     private static final Path TEST = Path.of("src/test/java/dev/ferry");

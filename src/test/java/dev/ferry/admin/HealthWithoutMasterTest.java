@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-@Tag("integration")
+/** Health, stats page and metrics of a Ferry that finds no master; all but one run without any Redis process. */
 class HealthWithoutMasterTest {
 
     /** A frontend whose Sentinels are ports nothing listens on: it never finds a master. */
@@ -53,6 +53,7 @@ class HealthWithoutMasterTest {
     }
 
     @Test
+    @Tag("integration")
     void healthIs503WhenOneOfTwoFrontendsHasNoMaster() throws Exception {
         try (RedisGroup group = RedisGroup.builder().password("pw").downAfterMillis(2000).start()) {
             String sentinels = group.sentinelAddresses().stream().map(Object::toString).collect(Collectors.joining(", "));

@@ -18,10 +18,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-@Tag("integration")
+/** The launcher starts the admin listener with Ferry and closes it with Ferry; no Redis process needed. */
 class LauncherAdminTest {
     private final HttpClient http = HttpClient.newHttpClient();
 

@@ -102,7 +102,6 @@ class DemoCommandTest {
     }
 
     @Test
-    @Tag("unit")
     @Timeout(30)
     void aPortInUseIsOneLineAndExitOneBeforeAnythingStarts() throws Exception {
         DemoPorts ports = freePorts();
@@ -144,7 +143,6 @@ class DemoCommandTest {
     }
 
     @Test
-    @Tag("unit")
     void aPlannedDrillCannotAlsoCrashTheMaster() {
         CliRun r = ferry("drill", "--demo", "--planned", "--crash");
         assertThat(r.exit()).isEqualTo(2);
@@ -152,7 +150,6 @@ class DemoCommandTest {
     }
 
     @Test
-    @Tag("unit")
     void theExampleConfigurationShippedInThePackageIsValid() throws Exception {
         FerryConfig cfg = new ConfigLoader(Map.of("REDIS_PASSWORD", "r", "FERRY_ADMIN_PASSWORD", "a")::get)
                 .load(Path.of("deploy/ferry.example.yaml"));
