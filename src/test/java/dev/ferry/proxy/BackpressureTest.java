@@ -3,10 +3,10 @@ package dev.ferry.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.FerryHarness;
 import dev.ferry.config.HostPort;
 import dev.ferry.demo.group.RedisGroup;
 import dev.ferry.resp.RespWriter;
+import dev.ferry.testkit.FerryHarness;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.time.Duration;
