@@ -5,9 +5,13 @@ import dev.ferry.Launcher;
 import dev.ferry.config.ConfigException;
 import dev.ferry.config.ConfigLoader;
 import dev.ferry.config.HostPort;
+import dev.ferry.config.Credentials;
+import dev.ferry.demo.group.HaproxyProcess;
 import dev.ferry.demo.group.RedisGroup;
 import dev.ferry.demo.group.RedisProcess;
 import dev.ferry.proxy.BindFailure;
+import dev.ferry.resp.RedisException;
+import dev.ferry.resp.RedisLink;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -19,8 +23,9 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The running demo: a {@link RedisGroup} at fixed ports and two Ferry instances started with
- * {@link Launcher#start}, their config files and a {@code demo.json} in the demo folder. It starts a
+ * The running demo: a {@link RedisGroup} at fixed ports, two Ferry instances started with
+ * {@link Launcher#start} and a {@link Balancer} in front of them, their config files and a
+ * {@code demo.json} in the demo folder. It starts a
  * Redis process again when one dies (once the Sentinels no longer name it), so a crash drill can be
  * repeated.
  */
@@ -42,6 +47,7 @@ public final class Demo implements AutoCloseable {
     private final DemoSupervisor supervisor;
     private final List<Instance> instances = new ArrayList<>();
     private RedisGroup group;
+    private HaproxyProcess balancer;
 
     private Demo(DemoPorts ports, Path dir, long downAfterMillis, PrintWriter events) {
         this.ports = ports;
@@ -52,7 +58,8 @@ public final class Demo implements AutoCloseable {
     }
 
     /**
-     * Starts the group, then both Ferry instances, and returns once both route to the master.
+     * Starts the group, then both Ferry instances, then the load balancer, and returns once both route to
+     * the master and a connection through the load balancer reaches it.
      * {@code dir} must exist; {@link #close()} removes it. {@code events} gets one line per switch,
      * fence and restart.
      */
@@ -80,6 +87,9 @@ public final class Demo implements AutoCloseable {
                     new HostPort("127.0.0.1", ports.admin(i))));
         }
         awaitMaster();
+        List<Balancer.Backend> backends = instances.stream().map(in -> new Balancer.Backend(in.name(), in.client(), in.admin())).toList();
+        balancer = Balancer.start("balancer", dir, balancerAddress(), balancerStats(), adminPassword, backends);
+        awaitBalancer();
         for (Instance in : instances) in.ferry().frontends().get(0).topology().addListener(new InstanceNarrator(in.name(), events));
         DemoFolder.writePrivate(dir.resolve("demo.json"), DemoFiles.json(this));
         supervisor.start(group);
@@ -94,6 +104,40 @@ public final class Demo implements AutoCloseable {
             }
             sleep(50);
         }
+    }
+
+    /** Waits until a connection through the load balancer answers PING (its checks need {@link Balancer#RISE} successes first). */
+    private void awaitBalancer() {
+        long deadline = System.nanoTime() + MASTER_TIMEOUT.toNanos();
+        String last = "no answer";
+        while (true) {
+            try (RedisLink l = RedisLink.open(balancerAddress(), new Credentials(null, password), Duration.ofSeconds(1), null)) {
+                Object r = l.call("PING");
+                if ("PONG".equals(r)) return;
+                last = String.valueOf(r);
+            } catch (IOException | RedisException e) {
+                last = e.getMessage();
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("the load balancer " + balancerAddress() + " routed no connection to a Ferry instance within "
+                        + MASTER_TIMEOUT.toSeconds() + " s (" + last + "); see " + balancer.logFile());
+            }
+            sleep(100);
+        }
+    }
+
+    /** Where applications connect. */
+    public HostPort balancerAddress() {
+        return new HostPort("127.0.0.1", ports.balancer());
+    }
+
+    /** The load balancer's process (HAProxy). */
+    public HaproxyProcess balancer() {
+        return balancer;
+    }
+
+    public HostPort balancerStats() {
+        return new HostPort("127.0.0.1", ports.balancerStats());
     }
 
     public List<Instance> instances() {
@@ -141,6 +185,7 @@ public final class Demo implements AutoCloseable {
     /** Stops both Ferry instances and every Redis process and waits until they are gone; the folder stays. */
     public void closeProcesses() {
         if (!supervisor.stop()) return;
+        if (balancer != null) balancer.stop();
         for (Instance in : instances) in.ferry().close();
         if (group == null) return;
         group.close();

@@ -45,6 +45,8 @@ final class DemoFiles {
                 + "  \"password\": " + q(demo.password()) + ",\n"
                 + "  \"adminUser\": " + q(Demo.ADMIN_USER) + ",\n"
                 + "  \"adminPassword\": " + q(demo.adminPassword()) + ",\n"
+                + "  \"balancer\": " + q(demo.balancerAddress().toString()) + ",\n"
+                + "  \"balancerStats\": " + q(demo.balancerStats().toString()) + ",\n"
                 + "  \"redis\": " + list(demo.group().nodeAddresses()) + ",\n"
                 + "  \"sentinels\": " + list(demo.group().sentinelAddresses()) + ",\n"
                 + "  \"ferry\": " + ferries + "\n"

@@ -1,6 +1,7 @@
 package dev.ferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.ferry.config.ConfigLoader;
 import dev.ferry.config.FerryConfig;
@@ -21,6 +22,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -57,9 +59,17 @@ class DemoCommandTest {
         return Demo.start(freePorts(), dir, DOWN_AFTER_MILLIS, new PrintWriter(events, true));
     }
 
-    private int portBehind(HostPort ferry, String password) throws Exception {
-        try (RedisLink l = RedisLink.open(ferry, new dev.ferry.config.Credentials(null, password), Duration.ofSeconds(5), null)) {
+    /** {@code CONFIG GET port} through {@code proxy}: which node a new connection reaches. */
+    private static int portBehind(Demo demo, HostPort proxy) throws Exception {
+        try (RedisLink l = RedisLink.open(proxy, demo.group().credentials(), Duration.ofSeconds(5), null)) {
             return Integer.parseInt(String.valueOf(((List<?>) l.call("CONFIG", "GET", "port")).get(1)));
+        }
+    }
+
+    /** The first word of {@code ROLE} through {@code proxy}, as the seed's test reads it. */
+    private static String role(Demo demo, HostPort proxy) throws Exception {
+        try (RedisLink l = RedisLink.open(proxy, demo.group().credentials(), Duration.ofSeconds(5), null)) {
+            return String.valueOf(((List<?>) l.call("ROLE")).get(0));
         }
     }
 
@@ -71,7 +81,7 @@ class DemoCommandTest {
             assertThat(demo.instances()).hasSize(2);
             for (Demo.Instance in : demo.instances()) {
                 assertThat(Demo.routedMaster(in)).isEqualTo(master);
-                assertThat(portBehind(in.client(), demo.password())).isEqualTo(master.port());
+                assertThat(portBehind(demo, in.client())).isEqualTo(master.port());
                 HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://" + in.admin() + "/health")).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
@@ -88,11 +98,54 @@ class DemoCommandTest {
 
     @Test
     @Tag("integration")
-    void closingTheDemoLeavesNoRedisProcessNoListenerAndNoFolder() throws Exception {
+    void theLoadBalancerIsPrintedFirstAndSendsConnectionsThroughBothInstancesToTheMaster() throws Exception {
+        try (Demo demo = startDemo()) {
+            HostPort master = demo.group().sentinelMaster();
+            StringWriter table = new StringWriter();
+            demo.printTable(new PrintWriter(table));
+            String firstLine = table.toString().lines().filter(l -> !l.isBlank()).findFirst().orElseThrow();
+            assertThat(firstLine).as("the application's address comes first")
+                    .endsWith("redis-cli -p " + demo.balancerAddress().port() + " -a " + demo.password());
+
+            assertThat(role(demo, demo.balancerAddress())).isEqualTo("master");
+            assertThat(portBehind(demo, demo.balancerAddress())).isEqualTo(master.port());
+            // Round robin: consecutive connections go through both instances, each counting its sessions.
+            for (int i = 0; i < 4; i++) portBehind(demo, demo.balancerAddress());
+            for (Demo.Instance in : demo.instances()) {
+                HttpResponse<String> stats = http.send(HttpRequest.newBuilder(URI.create("http://" + in.admin() + "/stats.json"))
+                        .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(("admin:" + demo.adminPassword()).getBytes()))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(stats.body()).as(in.name()).containsPattern("\"sessions_total\":[1-9]");
+            }
+        }
+    }
+
+    @Test
+    @Tag("integration")
+    void theSeedsTestsPassThroughEitherInstanceAndTheLoadBalancerAcrossFailoverTo() throws Exception {
+        try (Demo demo = startDemo()) {
+            HostPort master = demo.group().sentinelMaster();
+            HostPort target = demo.group().nodeAddresses().stream().filter(n -> !n.equals(master)).findFirst().orElseThrow();
+            assertThat(role(demo, demo.instances().get(0).client())).isEqualTo("master");
+            assertThat(role(demo, demo.balancerAddress())).isEqualTo("master");
+
+            demo.group().failoverTo(target);
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> portBehind(demo, demo.balancerAddress()) == target.port());
+            assertThat(role(demo, demo.instances().get(1).client())).isEqualTo("master");
+            assertThat(portBehind(demo, demo.instances().get(1).client())).isEqualTo(target.port());
+            assertThat(role(demo, demo.balancerAddress())).isEqualTo("master");
+        }
+    }
+
+    @Test
+    @Tag("integration")
+    void closingTheDemoLeavesNoRedisOrHaproxyProcessNoListenerAndNoFolder() throws Exception {
         Demo demo = startDemo();
         DemoPorts ports = demo.ports();
-        List<Long> pids = Stream.concat(demo.group().nodes().stream(), demo.group().sentinels().stream()).map(RedisProcess::pid).toList();
-        assertThat(pids).hasSize(6).allMatch(pid -> ProcessHandle.of(pid).isPresent());
+        List<Long> pids = Stream.concat(Stream.concat(demo.group().nodes().stream(), demo.group().sentinels().stream()).map(RedisProcess::pid),
+                Stream.of(demo.balancer().pid())).toList();
+        assertThat(pids).hasSize(7).allMatch(pid -> ProcessHandle.of(pid).isPresent());
 
         demo.close();
 

@@ -183,7 +183,7 @@ public final class RedisProcess {
     }
 
     private void launch() {
-        Path binary = kind == Kind.SERVER ? RedisBinaries.server() : RedisBinaries.sentinel();
+        Path binary = kind == Kind.SERVER ? Binaries.server() : Binaries.sentinel();
         // Output before the logfile is opened (config errors) lands in the same file.
         List<String> command = new ArrayList<>(commandPrefix);
         command.add(binary.toString());
