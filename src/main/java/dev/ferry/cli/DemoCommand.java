@@ -6,8 +6,8 @@ import dev.ferry.demo.DemoFolder;
 import dev.ferry.demo.DemoPointer;
 import dev.ferry.demo.DemoPorts;
 import dev.ferry.demo.LogToFile;
+import dev.ferry.demo.group.FerryProcess;
 import dev.ferry.demo.DemoInstall;
-import dev.ferry.proxy.BindFailure;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -108,9 +108,9 @@ final class DemoCommand implements Callable<Integer> {
         try {
             out.println("ferry demo: starting 3 redis-server, 3 Sentinels, 2 Ferry instances and a load balancer in " + dir + " ...");
             out.flush();
-            demo = Demo.start(ports, dir, downAfterMillis, out);
+            demo = Demo.start(ports, dir, downAfterMillis, out, FerryProcess.commandOf(Main.class));
             running.set(demo);
-        } catch (BindFailure | RuntimeException | IOException | ConfigException e) {
+        } catch (RuntimeException | IOException | ConfigException e) {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {

@@ -35,7 +35,8 @@ final class DemoFiles {
     /** What {@code ferry drill --demo} reads: ports, passwords and the config file of every instance. */
     static String json(Demo demo) {
         String ferries = demo.instances().stream().map(in -> "{\"name\": " + q(in.name()) + ", \"client\": " + q(in.client().toString())
-                + ", \"admin\": " + q(in.admin().toString()) + ", \"config\": " + q(in.config().toString()) + "}")
+                + ", \"admin\": " + q(in.admin().toString()) + ", \"config\": " + q(in.config().toString())
+                + ", \"pidFile\": " + q(in.process().pidFile().toString()) + "}")
                 .collect(Collectors.joining(",\n    ", "[\n    ", "\n  ]"));
         return "{\n"
                 + "  \"pid\": " + ProcessHandle.current().pid() + ",\n"

@@ -58,7 +58,8 @@ final class DemoTable {
         out.println("  redis-cli -p " + sentinel + " SENTINEL FAILOVER " + Demo.MASTER_NAME + "   Sentinel picks the new master");
         out.println();
         out.println("Folder " + demo.dir() + ": " + instances.stream().map(in -> in.config().getFileName().toString())
-                .collect(Collectors.joining(", ")) + " (./ferry check --config ...), demo.json, ferry.log, redis/ (node and Sentinel logs).");
+                .collect(Collectors.joining(", ")) + " (./ferry check --config ...), ferry-1.log, ferry-2.log (each instance's log),"
+                + " balancer.cfg, balancer.log, demo.json, ferry.log (the demo's own), redis/ (node and Sentinel logs).");
         out.println("Ctrl-C stops everything and removes the folder. Switches as the instances see them:");
     }
 

@@ -8,6 +8,7 @@ import dev.ferry.config.FerryConfig;
 import dev.ferry.config.HostPort;
 import dev.ferry.demo.Demo;
 import dev.ferry.demo.DemoPorts;
+import dev.ferry.demo.group.FerryProcess;
 import dev.ferry.demo.group.RedisProcess;
 import dev.ferry.resp.RedisLink;
 import java.io.PrintWriter;
@@ -56,7 +57,7 @@ class DemoCommandTest {
 
     private Demo startDemo() throws Exception {
         Path dir = Files.createDirectory(tmp.resolve("demo"));
-        return Demo.start(freePorts(), dir, DOWN_AFTER_MILLIS, new PrintWriter(events, true));
+        return Demo.start(freePorts(), dir, DOWN_AFTER_MILLIS, new PrintWriter(events, true), FerryProcess.commandOf(Main.class));
     }
 
     /** {@code CONFIG GET port} through {@code proxy}: which node a new connection reaches. */
@@ -80,11 +81,13 @@ class DemoCommandTest {
             HostPort master = demo.group().sentinelMaster();
             assertThat(demo.instances()).hasSize(2);
             for (Demo.Instance in : demo.instances()) {
-                assertThat(Demo.routedMaster(in)).isEqualTo(master);
+                assertThat(in.process().alive()).as(in.name() + " runs as its own process").isTrue();
+                assertThat(in.process().pid()).isNotEqualTo(ProcessHandle.current().pid());
                 assertThat(portBehind(demo, in.client())).isEqualTo(master.port());
                 HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create("http://" + in.admin() + "/health")).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+                assertThat(health.body()).isEqualTo("ok: redis master " + master + "\n");
                 FerryConfig cfg = new ConfigLoader().load(in.config());
                 assertThat(cfg.frontends().get(0).bind()).isEqualTo(in.client());
             }
@@ -140,12 +143,12 @@ class DemoCommandTest {
 
     @Test
     @Tag("integration")
-    void closingTheDemoLeavesNoRedisOrHaproxyProcessNoListenerAndNoFolder() throws Exception {
+    void closingTheDemoLeavesNoRedisHaproxyOrFerryProcessNoListenerAndNoFolder() throws Exception {
         Demo demo = startDemo();
         DemoPorts ports = demo.ports();
-        List<Long> pids = Stream.concat(Stream.concat(demo.group().nodes().stream(), demo.group().sentinels().stream()).map(RedisProcess::pid),
-                Stream.of(demo.balancer().pid())).toList();
-        assertThat(pids).hasSize(7).allMatch(pid -> ProcessHandle.of(pid).isPresent());
+        List<Long> pids = Stream.of(Stream.concat(demo.group().nodes().stream(), demo.group().sentinels().stream()).map(RedisProcess::pid),
+                Stream.of(demo.balancer().pid()), demo.instances().stream().map(in -> in.process().pid())).flatMap(s -> s).toList();
+        assertThat(pids).hasSize(9).allMatch(pid -> ProcessHandle.of(pid).isPresent());
 
         demo.close();
 
