@@ -2,11 +2,15 @@ package dev.ferry.demo;
 
 import dev.ferry.config.HostPort;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /** The texts of the demo folder: each instance's configuration, and the {@code demo.json} that describes the demo. */
 final class DemoFiles {
+    /** Long enough for the load balancer to take a stopping instance out before its listeners close. */
+    static final Duration DRAIN = Balancer.CHECK_INTERVAL.multipliedBy(Balancer.FALL).plusSeconds(1);
+
     private DemoFiles() {}
 
     /** Instance {@code i}'s configuration, in the place of the seed's haproxy{@code i+1}. */
@@ -29,7 +33,10 @@ final class DemoFiles {
                 + "  user: " + Demo.ADMIN_USER + "\n"
                 + "  password: " + demo.adminPassword() + "\n"
                 + "  refresh: 5s\n"
-                + "  node-name: " + name + "\n";
+                + "  node-name: " + name + "\n"
+                + "  # On SIGTERM /health answers 503 this long first: the load balancer's " + Balancer.FALL + " failed checks, "
+                + Balancer.CHECK_INTERVAL.toSeconds() + " s apart, and a second more.\n"
+                + "  drain: " + DRAIN.toSeconds() + "s\n";
     }
 
     /** What {@code ferry drill --demo} reads: ports, passwords and the config file of every instance. */

@@ -3,9 +3,15 @@ package dev.ferry.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.config.HostPort;
+import dev.ferry.demo.group.PortAllocator;
 import dev.ferry.testkit.TestConfig;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -82,9 +88,7 @@ class CommandLineTest {
             port = s.getLocalPort();
         }
         Path p = staticFrontendOn(port);
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process ferry = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "run", "--config", p.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("ferry.log").toFile()).start();
+        Process ferry = startFerry(p);
         try {
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
                     .until(() -> Files.readString(dir.resolve("ferry.log")).contains("running; Ctrl-C or SIGTERM stops it"));
@@ -95,6 +99,41 @@ class CommandLineTest {
         } finally {
             ferry.destroyForcibly();
         }
+    }
+
+    @Test
+    void aSigtermWithADrainAnswersHealth503WhileStillAcceptingClientsThenStops() throws Exception {
+        int client = PortAllocator.next();
+        int admin = PortAllocator.next();
+        Path p = TestConfig.of(TestConfig.Frontend.named("orders").bindPort(client).servers(List.of(new HostPort("127.0.0.1", 1))))
+                .admin(TestConfig.Admin.on(admin).set("drain", "2s")).writeTo(dir.resolve("ferry.yaml"));
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/health")).build();
+        Process ferry = startFerry(p);
+        try {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                    .until(() -> Files.readString(dir.resolve("ferry.log")).contains("running; Ctrl-C or SIGTERM stops it"));
+            assertThat(http.send(health, HttpResponse.BodyHandlers.ofString()).body()).startsWith("no master: orders");
+
+            ferry.destroy(); // SIGTERM
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(2))
+                    .until(() -> http.send(health, HttpResponse.BodyHandlers.ofString()).body().equals("draining: this instance is stopping\n"));
+            try (Socket s = new Socket("127.0.0.1", client)) {
+                assertThat(s.isConnected()).as("a new client connection during the drain").isTrue();
+            }
+
+            assertThat(ferry.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).as("stopped after the drain").isTrue();
+            assertThat(Files.readString(dir.resolve("ferry.log"))).contains("stopping: /health answers 503 for 2000 ms")
+                    .contains("stopping: closing listeners and client sessions");
+        } finally {
+            ferry.destroyForcibly();
+        }
+    }
+
+    private Process startFerry(Path config) throws Exception {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "run", "--config", config.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("ferry.log").toFile()).start();
     }
 
     @Test
