@@ -29,12 +29,13 @@ public final class Balancer {
     private Balancer() {}
 
     /** Starts HAProxy with {@link #config}; returns once it listens on {@code listen}. */
-    public static HaproxyProcess start(String name, Path dir, HostPort listen, HostPort stats, String statsPassword, List<Backend> backends) {
-        return HaproxyProcess.start(name, dir, config(listen, stats, statsPassword, backends), listen);
+    public static HaproxyProcess start(String name, Path dir, HostPort listen, HostPort stats, String statsUser, String statsPassword,
+                                       List<Backend> backends) {
+        return HaproxyProcess.start(name, dir, config(listen, stats, statsUser, statsPassword, backends), listen);
     }
 
     /** The HAProxy configuration: a TCP frontend on {@code listen}, the backends, and a stats page on {@code stats}. */
-    static String config(HostPort listen, HostPort stats, String statsPassword, List<Backend> backends) {
+    static String config(HostPort listen, HostPort stats, String statsUser, String statsPassword, List<Backend> backends) {
         StringBuilder c = new StringBuilder();
         c.append("# The demo's load balancer: TCP in front of the proxies, each checked with GET /health (200 = in service).\n")
                 .append("global\n")
@@ -68,7 +69,7 @@ public final class Balancer {
                 .append("    stats enable\n")
                 .append("    stats uri /stats\n")
                 .append("    stats refresh 5s\n")
-                .append("    stats auth admin:").append(statsPassword).append('\n');
+                .append("    stats auth ").append(statsUser).append(':').append(statsPassword).append('\n');
         return c.toString();
     }
 }

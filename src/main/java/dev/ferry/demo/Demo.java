@@ -31,6 +31,8 @@ public final class Demo implements AutoCloseable {
     static final String MASTER_NAME = "mymaster";
     static final String FRONTEND = "redis";
     static final String ADMIN_USER = "admin";
+    /** How long after its death a proxy instance is started again: deploy/ferry.service's RestartSec. */
+    public static final Duration RESTART_DELAY = Duration.ofSeconds(2);
     private static final Duration MASTER_TIMEOUT = Duration.ofSeconds(20);
     /** How long a stopping instance may take: its drain and the closing of its listeners and sessions. */
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
@@ -95,7 +97,7 @@ public final class Demo implements AutoCloseable {
         }
         for (Instance in : instances) in.process().awaitHealthy(INSTANCE_TIMEOUT);
         List<Balancer.Backend> backends = instances.stream().map(in -> new Balancer.Backend(in.name(), in.client(), in.admin())).toList();
-        balancer = Balancer.start("balancer", dir, balancerAddress(), balancerStats(), adminPassword, backends);
+        balancer = Balancer.start("balancer", dir, balancerAddress(), balancerStats(), ADMIN_USER, adminPassword, backends);
         awaitBalancer();
         for (Instance in : instances) narrators.add(new InstanceNarrator(in.name(), in.process().logFile(), events));
         DemoFolder.writePrivate(dir.resolve("demo.json"), DemoFiles.json(this));

@@ -3,7 +3,6 @@ package dev.ferry.demo;
 import dev.ferry.demo.group.FerryProcess;
 import dev.ferry.demo.group.RedisGroup;
 import dev.ferry.demo.group.RedisProcess;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +17,6 @@ import java.util.stream.Stream;
  * operator would, and never a master the Sentinels still name.
  */
 final class DemoSupervisor {
-    /** As deploy/ferry.service's RestartSec. */
-    static final Duration FERRY_RESTART_DELAY = Duration.ofSeconds(2);
     private static final long TICK_MILLIS = 200;
 
     private final long downAfterMillis;
@@ -100,10 +97,10 @@ final class DemoSupervisor {
                 ferryDeadSince.put(f, now);
                 int code = f.exitCode();
                 events.say(f + " exited with code " + code + (code == 137 ? " (SIGKILL)" : code == 143 ? " (SIGTERM)" : "")
-                        + "; the demo starts it again in " + FERRY_RESTART_DELAY.toSeconds() + " s, as systemd would");
+                        + "; the demo starts it again in " + Demo.RESTART_DELAY.toSeconds() + " s, as systemd would");
                 continue;
             }
-            if (now - since < FERRY_RESTART_DELAY.toNanos()) continue;
+            if (now - since < Demo.RESTART_DELAY.toNanos()) continue;
             synchronized (lock) {
                 if (stopped) return;
                 try {

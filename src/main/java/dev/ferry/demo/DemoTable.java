@@ -54,6 +54,7 @@ final class DemoTable {
         out.println("  redis-cli -p " + lb.port() + " -a " + pw + " ROLE   through the load balancer: master, before and after");
         out.println("  ./ferry drill --demo                 writes through both instances, fails over, reports what they lived through");
         out.println("  ./ferry drill --demo --crash         the same, but kill -9 the master (Sentinel acts after " + downAfterMillis + " ms)");
+        out.println("  ./ferry drill --demo --kill-proxy    kill -9 ferry-1 under writers through the load balancer; the demo starts it again");
         out.println("  redis-cli -p " + master.port() + " -a " + pw + " FAILOVER TO 127.0.0.1 " + replica.port() + "   as the seed's test does");
         out.println("  redis-cli -p " + sentinel + " SENTINEL FAILOVER " + Demo.MASTER_NAME + "   Sentinel picks the new master");
         out.println();

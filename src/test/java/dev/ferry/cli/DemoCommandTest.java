@@ -199,6 +199,68 @@ class DemoCommandTest {
     }
 
     @Test
+    @Tag("integration")
+    void killingAFerryInstanceBehindTheLoadBalancerLosesNoAcknowledgedWriteAndTheInstanceComesBack() throws Exception {
+        try (Demo demo = startDemo()) {
+            Demo.Instance victim = demo.instances().get(0);
+            long pidBefore = victim.process().pid();
+
+            CliRun r = ferry("drill", "--demo", "--demo-folder", demo.dir().toString(), "--kill-proxy");
+
+            assertThat(r.exit()).as(r.out() + r.err()).isZero();
+            assertThat(r.out()).contains("killed ferry-1 (pid " + pidBefore + ", SIGKILL)")
+                    .contains("the load balancer takes ferry-1 out").contains("ferry-1 runs again")
+                    .contains("the load balancer sends ferry-1 new connections again (UP)")
+                    .containsPattern("acknowledged writes lost: 0 of \\d+").contains("Result: PASS");
+            assertThat(victim.process().pid()).as("started again by the demo").isNotEqualTo(pidBefore);
+            assertThat(victim.process().healthy()).isTrue();
+            assertThat(events.toString()).contains("ferry-1 exited with code 137 (SIGKILL)").contains("ferry-1 started again");
+        }
+    }
+
+    @Test
+    @Tag("integration")
+    void aStoppedInstanceLeavesTheLoadBalancerBeforeItClosesSoNoNewConnectionFails() throws Exception {
+        try (Demo demo = startDemo()) {
+            CliRun r = ferry("drill", "--demo", "--demo-folder", demo.dir().toString(), "--stop-proxy");
+
+            assertThat(r.exit()).as(r.out() + r.err()).isZero();
+            String out = r.out();
+            assertThat(out.indexOf("the load balancer takes ferry-1 out")).as(out).isPositive()
+                    .isLessThan(out.indexOf("ferry-1 has exited"));
+            assertThat(out).as("no write on a new connection failed").containsPattern("\n  new conn +\\d+ +0 ");
+            assertThat(out).containsPattern("acknowledged writes lost: 0 of \\d+");
+        }
+    }
+
+    @Test
+    @Tag("integration")
+    void theSameDrillWithTheSeedsHaproxyServersInFerrysPlaceReportsItsFigures() throws Exception {
+        try (Demo demo = startDemo()) {
+            CliRun r = ferry("drill", "--demo", "--demo-folder", demo.dir().toString(), "--kill-proxy", "--haproxy");
+
+            assertThat(r.out()).as(r.err()).contains("killed haproxy1").contains("the load balancer takes haproxy1 out")
+                    .containsPattern("\\[the seed's 2 HAProxy servers: failed=\\d+ longest_failure_ms=\\d+ lost=0]");
+            assertThat(r.exit()).as(r.out() + r.err()).isZero();
+            assertThat(demo.dir().resolve("drill-haproxy/haproxy1.cfg")).content().contains("tcp-check expect string role:master");
+        }
+    }
+
+    @Test
+    void killingAProxyNeedsTheDemosLoadBalancer() {
+        CliRun r = ferry("drill", "--config", "ferry.yaml", "--kill-proxy");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("--kill-proxy needs --demo");
+    }
+
+    @Test
+    void haproxyGoesWithKillProxy() {
+        CliRun r = ferry("drill", "--demo", "--haproxy");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("--haproxy goes with --kill-proxy");
+    }
+
+    @Test
     void aPlannedDrillCannotAlsoCrashTheMaster() {
         CliRun r = ferry("drill", "--demo", "--planned", "--crash");
         assertThat(r.exit()).isEqualTo(2);
