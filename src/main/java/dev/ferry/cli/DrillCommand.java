@@ -80,6 +80,11 @@ final class DrillCommand implements Callable<Integer> {
             description = "How long to wait for a new master that takes writes through every instance (default ${DEFAULT-VALUE}).")
     int timeoutSeconds = 60;
 
+    @Option(names = "--wait-for-sentinels", paramLabel = "SECONDS",
+            description = "Before drilling, wait this long (saying why every 5 s) for the Sentinels to agree on a master that answers "
+                    + "ROLE master; right after a FAILOVER TO they need ~30-40 s. 0 refuses at once (default ${DEFAULT-VALUE}).")
+    int agreeWaitSeconds = 60;
+
     @Option(names = "--interval", paramLabel = "MS", description = "Pause between two writes of one writer (default ${DEFAULT-VALUE}).")
     int intervalMillis = 10;
 
@@ -104,6 +109,7 @@ final class DrillCommand implements Callable<Integer> {
             if (demo == !configs.isEmpty()) return usage(err, "name the instances with --config FILE (once per instance), or use --demo");
             if (timeoutSeconds < 1) return usage(err, "--timeout must be at least 1 second");
             if (intervalMillis < 1) return usage(err, "--interval must be at least 1 ms");
+            if (agreeWaitSeconds < 0) return usage(err, "--wait-for-sentinels must be 0 or more seconds");
             List<HostPort> addresses = new ArrayList<>();
             for (String t : through) {
                 try {
@@ -118,7 +124,8 @@ final class DrillCommand implements Callable<Integer> {
             List<Path> files = demo ? runningDemo().configs() : configs;
             DrillPlan plan = DrillPlan.read(files, frontend, addresses);
             Drill.Failover failover = crash ? Drill.Failover.CRASH : planned ? Drill.Failover.PLANNED : Drill.Failover.SENTINEL;
-            return new Drill(plan, failover, Duration.ofSeconds(timeoutSeconds), Duration.ofMillis(intervalMillis), keepKeys, out).run();
+            return new Drill(plan, failover, Duration.ofSeconds(timeoutSeconds), Duration.ofMillis(intervalMillis),
+                    Duration.ofSeconds(agreeWaitSeconds), keepKeys, out).run();
         } catch (DrillStopped e) {
             out.flush();
             err.println("ferry drill: " + e.getMessage());

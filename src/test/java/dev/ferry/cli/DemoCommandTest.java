@@ -261,6 +261,40 @@ class DemoCommandTest {
     }
 
     @Test
+    @Tag("integration")
+    void rightAfterAFailoverToTheDrillWaitsForTheSentinelsToAgreeSayingWhyAndThenDrills() throws Exception {
+        try (Demo demo = startDemo()) {
+            HostPort master = demo.group().sentinelMaster();
+            HostPort target = demo.group().nodeAddresses().stream().filter(n -> !n.equals(master)).findFirst().orElseThrow();
+            demo.group().failoverTo(target);
+
+            CliRun r = ferry("drill", "--demo", "--demo-folder", demo.dir().toString());
+
+            assertThat(r.exit()).as(r.out() + r.err()).isZero();
+            assertThat(r.out()).contains("waiting up to 60 s for the Sentinels to agree")
+                    .contains("the Sentinels name " + master + ", which answers ROLE slave")
+                    .containsPattern("\\+\\d+ s +the Sentinels agree: master 127\\.0\\.0\\.1:\\d+; drilling").contains("Result: PASS");
+        }
+    }
+
+    @Test
+    @Tag("integration")
+    void withNoWaitTheDrillRefusesRightAfterAFailoverToNamingWhy() throws Exception {
+        try (Demo demo = startDemo()) {
+            HostPort master = demo.group().sentinelMaster();
+            HostPort target = demo.group().nodeAddresses().stream().filter(n -> !n.equals(master)).findFirst().orElseThrow();
+            demo.group().failoverTo(target);
+            await().atMost(Duration.ofSeconds(5)).until(() -> "slave".equals(demo.group().role(master)));
+
+            CliRun r = ferry("drill", "--demo", "--demo-folder", demo.dir().toString(), "--wait-for-sentinels", "0");
+
+            assertThat(r.exit()).isEqualTo(1);
+            assertThat(r.err()).contains("the Sentinels name " + master + ", which answers ROLE slave")
+                    .contains("wait longer with --wait-for-sentinels SECONDS");
+        }
+    }
+
+    @Test
     void aPlannedDrillCannotAlsoCrashTheMaster() {
         CliRun r = ferry("drill", "--demo", "--planned", "--crash");
         assertThat(r.exit()).isEqualTo(2);
