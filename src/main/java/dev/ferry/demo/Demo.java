@@ -37,8 +37,8 @@ public final class Demo implements AutoCloseable {
     /** How long a stopping instance may take: its drain and the closing of its listeners and sessions. */
     private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
-    /** Start to healthy: a JVM's start and the first round of checks, on a machine shared with other work. */
-    private static final Duration INSTANCE_TIMEOUT = Duration.ofSeconds(45);
+    /** Start to healthy: a JVM's start and the first round of checks, on a machine shared with other work (seen: 45 s at load 35). */
+    private static final Duration INSTANCE_TIMEOUT = Duration.ofSeconds(90);
 
     /** One Ferry instance, as the seed's haproxy1 or haproxy2: its own process, as on its own host. */
     public record Instance(String name, Path config, FerryProcess process, HostPort client, HostPort admin) {}

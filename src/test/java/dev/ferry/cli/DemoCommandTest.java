@@ -28,8 +28,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,7 +60,10 @@ class DemoCommandTest {
     }
 
     private Demo startDemo() throws Exception {
-        Path dir = Files.createDirectory(tmp.resolve("demo"));
+        return startDemo(Files.createDirectory(tmp.resolve("demo")));
+    }
+
+    private Demo startDemo(Path dir) throws Exception {
         return Demo.start(freePorts(), dir, DOWN_AFTER_MILLIS, new PrintWriter(events, true), FerryProcess.commandOf(Main.class));
     }
 
@@ -74,10 +81,25 @@ class DemoCommandTest {
         }
     }
 
-    @Test
+    /** Checks that change nothing, on one demo. */
+    @Nested
     @Tag("integration")
-    void theDemoStartsTwoInstancesThatRouteToTheMasterAndAnswerHealth() throws Exception {
-        try (Demo demo = startDemo()) {
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class OneRunningDemo {
+        private Demo demo;
+
+        @BeforeAll
+        void start() throws Exception {
+            demo = startDemo(Files.createTempDirectory("ferry-demo-test-"));
+        }
+
+        @AfterAll
+        void stop() {
+            if (demo != null) demo.close();
+        }
+
+        @Test
+        void theDemoStartsTwoInstancesThatRouteToTheMasterAndAnswerHealth() throws Exception {
             HostPort master = demo.group().sentinelMaster();
             assertThat(demo.instances()).hasSize(2);
             for (Demo.Instance in : demo.instances()) {
@@ -97,12 +119,9 @@ class DemoCommandTest {
             assertThat(table.toString()).contains("redis-cli -p " + demo.instances().get(0).client().port() + " -a " + demo.password())
                     .contains("http://" + demo.instances().get(1).admin() + "/stats").contains("./ferry drill --demo");
         }
-    }
 
-    @Test
-    @Tag("integration")
-    void theLoadBalancerIsPrintedFirstAndSendsConnectionsThroughBothInstancesToTheMaster() throws Exception {
-        try (Demo demo = startDemo()) {
+        @Test
+        void theLoadBalancerIsPrintedFirstAndSendsConnectionsThroughBothInstancesToTheMaster() throws Exception {
             HostPort master = demo.group().sentinelMaster();
             StringWriter table = new StringWriter();
             demo.printTable(new PrintWriter(table));
@@ -120,6 +139,63 @@ class DemoCommandTest {
                         .build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(stats.body()).as(in.name()).containsPattern("\"sessions_total\":[1-9]");
             }
+        }
+    }
+
+    /** Each drill leaves both instances in service again (it passes only then), so they share one demo. */
+    @Nested
+    @Tag("integration")
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class LosingAProxy {
+        private Demo demo;
+
+        @BeforeAll
+        void start() throws Exception {
+            demo = startDemo(Files.createTempDirectory("ferry-demo-test-"));
+        }
+
+        @AfterAll
+        void stop() {
+            if (demo != null) demo.close();
+        }
+
+        @Test
+        void killingAFerryInstanceBehindTheLoadBalancerLosesNoAcknowledgedWriteAndTheInstanceComesBack() throws Exception {
+            Demo.Instance victim = demo.instances().get(0);
+            long pidBefore = victim.process().pid();
+
+            CliRun r = ferry("drill", "--demo", "--demo-folder", demo.dir().toString(), "--kill-proxy");
+
+            assertThat(r.exit()).as(r.out() + r.err()).isZero();
+            assertThat(r.out()).contains("killed ferry-1 (pid " + pidBefore + ", SIGKILL)")
+                    .contains("the load balancer takes ferry-1 out").contains("ferry-1 runs again")
+                    .contains("the load balancer sends ferry-1 new connections again (UP)")
+                    .containsPattern("acknowledged writes lost: 0 of \\d+").contains("Result: PASS");
+            assertThat(victim.process().pid()).as("started again by the demo").isNotEqualTo(pidBefore);
+            assertThat(victim.process().healthy()).isTrue();
+            assertThat(events.toString()).contains("ferry-1 exited with code 137 (SIGKILL)").contains("ferry-1 started again");
+        }
+
+        @Test
+        void aStoppedInstanceLeavesTheLoadBalancerBeforeItClosesSoNoNewConnectionFails() throws Exception {
+            CliRun r = ferry("drill", "--demo", "--demo-folder", demo.dir().toString(), "--stop-proxy");
+
+            assertThat(r.exit()).as(r.out() + r.err()).isZero();
+            String out = r.out();
+            assertThat(out.indexOf("the load balancer takes ferry-1 out")).as(out).isPositive()
+                    .isLessThan(out.indexOf("ferry-1 has exited"));
+            assertThat(out).as("no write on a new connection failed").containsPattern("\n  new conn +\\d+ +0 ");
+            assertThat(out).containsPattern("acknowledged writes lost: 0 of \\d+");
+        }
+
+        @Test
+        void theSameDrillWithTheSeedsHaproxyServersInFerrysPlaceReportsItsFigures() throws Exception {
+            CliRun r = ferry("drill", "--demo", "--demo-folder", demo.dir().toString(), "--kill-proxy", "--haproxy");
+
+            assertThat(r.out()).as(r.err()).contains("killed haproxy1").contains("the load balancer takes haproxy1 out")
+                    .containsPattern("\\[the seed's 2 HAProxy servers: failed=\\d+ longest_failure_ms=\\d+ lost=0]");
+            assertThat(r.exit()).as(r.out() + r.err()).isZero();
+            assertThat(demo.dir().resolve("drill-haproxy/haproxy1.cfg")).content().contains("tcp-check expect string role:master");
         }
     }
 
@@ -195,54 +271,6 @@ class DemoCommandTest {
             try (RedisLink l = RedisLink.open(after, demo.group().credentials(), Duration.ofSeconds(2), null)) {
                 assertThat(l.call("DBSIZE")).as("the drill removes its keys").isEqualTo(0L);
             }
-        }
-    }
-
-    @Test
-    @Tag("integration")
-    void killingAFerryInstanceBehindTheLoadBalancerLosesNoAcknowledgedWriteAndTheInstanceComesBack() throws Exception {
-        try (Demo demo = startDemo()) {
-            Demo.Instance victim = demo.instances().get(0);
-            long pidBefore = victim.process().pid();
-
-            CliRun r = ferry("drill", "--demo", "--demo-folder", demo.dir().toString(), "--kill-proxy");
-
-            assertThat(r.exit()).as(r.out() + r.err()).isZero();
-            assertThat(r.out()).contains("killed ferry-1 (pid " + pidBefore + ", SIGKILL)")
-                    .contains("the load balancer takes ferry-1 out").contains("ferry-1 runs again")
-                    .contains("the load balancer sends ferry-1 new connections again (UP)")
-                    .containsPattern("acknowledged writes lost: 0 of \\d+").contains("Result: PASS");
-            assertThat(victim.process().pid()).as("started again by the demo").isNotEqualTo(pidBefore);
-            assertThat(victim.process().healthy()).isTrue();
-            assertThat(events.toString()).contains("ferry-1 exited with code 137 (SIGKILL)").contains("ferry-1 started again");
-        }
-    }
-
-    @Test
-    @Tag("integration")
-    void aStoppedInstanceLeavesTheLoadBalancerBeforeItClosesSoNoNewConnectionFails() throws Exception {
-        try (Demo demo = startDemo()) {
-            CliRun r = ferry("drill", "--demo", "--demo-folder", demo.dir().toString(), "--stop-proxy");
-
-            assertThat(r.exit()).as(r.out() + r.err()).isZero();
-            String out = r.out();
-            assertThat(out.indexOf("the load balancer takes ferry-1 out")).as(out).isPositive()
-                    .isLessThan(out.indexOf("ferry-1 has exited"));
-            assertThat(out).as("no write on a new connection failed").containsPattern("\n  new conn +\\d+ +0 ");
-            assertThat(out).containsPattern("acknowledged writes lost: 0 of \\d+");
-        }
-    }
-
-    @Test
-    @Tag("integration")
-    void theSameDrillWithTheSeedsHaproxyServersInFerrysPlaceReportsItsFigures() throws Exception {
-        try (Demo demo = startDemo()) {
-            CliRun r = ferry("drill", "--demo", "--demo-folder", demo.dir().toString(), "--kill-proxy", "--haproxy");
-
-            assertThat(r.out()).as(r.err()).contains("killed haproxy1").contains("the load balancer takes haproxy1 out")
-                    .containsPattern("\\[the seed's 2 HAProxy servers: failed=\\d+ longest_failure_ms=\\d+ lost=0]");
-            assertThat(r.exit()).as(r.out() + r.err()).isZero();
-            assertThat(demo.dir().resolve("drill-haproxy/haproxy1.cfg")).content().contains("tcp-check expect string role:master");
         }
     }
 

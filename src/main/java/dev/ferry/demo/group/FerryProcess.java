@@ -94,23 +94,32 @@ public final class FerryProcess {
 
     /** True when {@code /health} answers 200: it routes to a master. */
     public boolean healthy() {
+        return health().startsWith("200");
+    }
+
+    /** What {@code /health} answers: "200 ok: ...", "503 no master: ...", or why there was no answer. */
+    private String health() {
         try {
-            HttpRequest r = HttpRequest.newBuilder(URI.create("http://" + health + "/health")).timeout(Duration.ofSeconds(1)).build();
-            return http.send(r, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            HttpRequest r = HttpRequest.newBuilder(URI.create("http://" + health + "/health")).timeout(Duration.ofSeconds(2)).build();
+            HttpResponse<String> answer = http.send(r, HttpResponse.BodyHandlers.ofString());
+            return answer.statusCode() + " " + answer.body().strip();
         } catch (IOException e) {
-            return false;
+            return "no answer (" + e + ")";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
+            return "interrupted";
         }
     }
 
     /** Waits until {@code /health} answers 200; throws with the log's last lines if it does not within {@code timeout}. */
     public void awaitHealthy(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!healthy()) {
+        String last;
+        while (!(last = health()).startsWith("200")) {
             if (!alive()) throw failed("exited with code " + exitCode());
-            if (System.nanoTime() - deadline > 0) throw failed("found no master within " + timeout.toSeconds() + " s");
+            if (System.nanoTime() - deadline > 0) {
+                throw failed("did not answer " + this.health + "/health with 200 within " + timeout.toSeconds() + " s (last: " + last + ")");
+            }
             RedisProcess.sleep(Duration.ofMillis(100));
         }
     }
