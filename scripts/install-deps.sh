@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing Ferry needs, only what is missing (Debian/Ubuntu, root or sudo):
 # a JDK 17+, Maven, redis-server, redis-sentinel, redis-tools.
-#   --with-haproxy    also haproxy (side-by-side measurements against the seed's HAProxy)
+#   --with-haproxy    also haproxy (the demo's load balancer; side-by-side measurements against the seed's HAProxy)
 #   --with-chromium   also chromium and fonts-dejavu-core (screenshots of the stats page)
 #   --with-netns      also iproute2 and nftables (partition tests in network namespaces)
 set -euo pipefail

@@ -1,27 +1,24 @@
 package dev.ferry;
 
+import static dev.ferry.testkit.Waits.SWITCH;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.config.ConfigLoader;
 import dev.ferry.config.HostPort;
+import dev.ferry.demo.group.PortAllocator;
+import dev.ferry.demo.group.RedisGroup;
+import dev.ferry.drill.WriteLoad;
 import dev.ferry.resp.RedisLink;
-import dev.ferry.testkit.PortAllocator;
-import dev.ferry.testkit.RedisGroup;
-import dev.ferry.testkit.WriteLoad;
+import dev.ferry.testkit.FerryHarness;
+import dev.ferry.testkit.TestConfig;
+import dev.ferry.testkit.TestGroup;
 import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -37,22 +34,7 @@ class TwoInstancesTest {
      * one probe round trip; 1 s is the default check interval, the most a missed event could add.
      */
     static final Duration TRANSITION_BOUND = Duration.ofSeconds(1);
-    static final Duration SWITCH = Duration.ofSeconds(20);
     static final Duration SAMPLE_EVERY = Duration.ofMillis(20);
-
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
-    /** One Ferry with its client and admin address; closing it twice is harmless (Ferry.close() itself is not). */
-    record Instance(Ferry ferry, HostPort client, HostPort admin, AtomicBoolean closed) implements AutoCloseable {
-        HostPort routed() {
-            return ferry.frontends().get(0).topology().snapshot().verdict().master();
-        }
-
-        @Override
-        public void close() {
-            if (closed.compareAndSet(false, true)) ferry.close();
-        }
-    }
 
     /** Both routes at one moment. */
     record Sample(long nanos, HostPort first, HostPort second) {
@@ -62,46 +44,29 @@ class TwoInstancesTest {
     }
 
     static RedisGroup group() {
-        return RedisGroup.builder().password("pw-two-instances").downAfterMillis(2000).failoverTimeoutMillis(10000).start();
+        return TestGroup.start("pw-two-instances");
     }
 
     /** One instance with the production check defaults, its own client and admin port, the same config otherwise. */
-    static Instance instance(RedisGroup g, String node) throws Exception {
-        int client = PortAllocator.next();
-        int admin = PortAllocator.next();
-        String yaml = "frontends:\n"
-                + "  - name: orders\n"
-                + "    bind: 127.0.0.1:" + client + "\n"
-                + "    master: " + g.masterName() + "\n"
-                + "    sentinels: [" + g.sentinelAddresses().stream().map(HostPort::toString).collect(Collectors.joining(", ")) + "]\n"
-                + "    password: " + g.password() + "\n"
-                + "admin:\n"
-                + "  bind: 127.0.0.1:" + admin + "\n"
-                + "  user: admin\n"
-                + "  password: admin-pw\n"
-                + "  node-name: " + node + "\n";
-        Ferry f = Launcher.start(new ConfigLoader().parse(Path.of(node + ".yaml"), yaml));
-        return new Instance(f, new HostPort("127.0.0.1", client), new HostPort("127.0.0.1", admin), new AtomicBoolean());
-    }
-
-    private HttpResponse<String> health(Instance in) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://" + in.admin() + "/health")).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    static FerryHarness instance(RedisGroup g, String node) throws Exception {
+        return FerryHarness.start(g, TestConfig.of(TestConfig.Frontend.named("orders").bindPort(PortAllocator.next()).following(g))
+                .admin(TestConfig.Admin.on(PortAllocator.next()).login("admin", "admin-pw").nodeName(node)));
     }
 
     @Test
     void bothInstancesRouteToTheSameMasterAndNeverDisagreeOnceASentinelFailoverIsDone() throws Exception {
-        try (RedisGroup g = group(); Instance a = instance(g, "ferry-1"); Instance b = instance(g, "ferry-2")) {
-            await().atMost(SWITCH).until(() -> a.routed() != null && b.routed() != null);
+        try (RedisGroup g = group(); FerryHarness a = instance(g, "ferry-1"); FerryHarness b = instance(g, "ferry-2")) {
+            a.awaitRouted();
+            b.awaitRouted();
             HostPort old = g.sentinelMaster();
-            assertThat(a.routed()).isEqualTo(old);
-            assertThat(b.routed()).isEqualTo(old);
+            assertThat(a.routedMaster()).isEqualTo(old);
+            assertThat(b.routedMaster()).isEqualTo(old);
 
             List<Sample> samples = new ArrayList<>();
             Thread sampler = new Thread(() -> {
                 while (!Thread.currentThread().isInterrupted()) {
                     synchronized (samples) {
-                        samples.add(new Sample(System.nanoTime(), a.routed(), b.routed()));
+                        samples.add(new Sample(System.nanoTime(), a.routedMaster(), b.routedMaster()));
                     }
                     try {
                         Thread.sleep(SAMPLE_EVERY.toMillis());
@@ -113,10 +78,10 @@ class TwoInstancesTest {
             sampler.start();
             g.sentinelFailover();
             await().atMost(SWITCH).pollInterval(SAMPLE_EVERY).until(() -> {
-                HostPort x = a.routed();
-                return x != null && !x.equals(old) && x.equals(b.routed());
+                HostPort x = a.routedMaster();
+                return x != null && !x.equals(old) && x.equals(b.routedMaster());
             });
-            HostPort now = a.routed();
+            HostPort now = a.routedMaster();
             // The moment both have switched, the node they route to is the master by its own word.
             assertThat(g.role(now)).isEqualTo("master");
             Thread.sleep(2000);
@@ -160,12 +125,13 @@ class TwoInstancesTest {
 
     @Test
     void killingOneInstanceLeavesTheOtherServingAndHealthTellsTheLoadBalancerWhichToUse() throws Exception {
-        try (RedisGroup g = group(); Instance a = instance(g, "ferry-1"); Instance b = instance(g, "ferry-2")) {
-            await().atMost(SWITCH).until(() -> a.routed() != null && b.routed() != null);
-            assertThat(health(a).statusCode()).isEqualTo(200);
-            assertThat(health(b).statusCode()).isEqualTo(200);
+        try (RedisGroup g = group(); FerryHarness a = instance(g, "ferry-1"); FerryHarness b = instance(g, "ferry-2")) {
+            a.awaitRouted();
+            b.awaitRouted();
+            assertThat(a.getWithoutCredentials("/health").statusCode()).isEqualTo(200);
+            assertThat(b.getWithoutCredentials("/health").statusCode()).isEqualTo(200);
 
-            try (WriteLoad survivor = WriteLoad.start(b.client(), g.credentials(), Duration.ofMillis(10), false, "survivor")) {
+            try (WriteLoad survivor = WriteLoad.start(b.address(), g.credentials(), Duration.ofMillis(10), false, "survivor")) {
                 Thread.sleep(300);
                 a.close();
                 Thread.sleep(700);
@@ -174,13 +140,13 @@ class TwoInstancesTest {
                 assertThat(survivor.countLost(g.sentinelMaster())).isZero();
             }
 
-            assertThatThrownBy(() -> RedisLink.open(a.client(), g.credentials(), Duration.ofSeconds(1), null))
+            assertThatThrownBy(() -> RedisLink.open(a.address(), g.credentials(), Duration.ofSeconds(1), null))
                     .isInstanceOf(ConnectException.class);
-            assertThatThrownBy(() -> health(a)).isInstanceOf(ConnectException.class);
-            HttpResponse<String> live = health(b);
+            assertThatThrownBy(() -> a.getWithoutCredentials("/health")).isInstanceOf(ConnectException.class);
+            HttpResponse<String> live = b.getWithoutCredentials("/health");
             assertThat(live.statusCode()).isEqualTo(200);
             assertThat(live.body()).startsWith("ok: orders master " + g.sentinelMaster());
-            try (RedisLink l = RedisLink.open(b.client(), g.credentials(), Duration.ofSeconds(2), null)) {
+            try (RedisLink l = RedisLink.open(b.address(), g.credentials(), Duration.ofSeconds(2), null)) {
                 assertThat(l.call("SET", "after-kill", "v")).isEqualTo("OK");
             }
         }
@@ -188,21 +154,21 @@ class TwoInstancesTest {
 
     @Test
     void bothInstancesFencingTheSameReturningOldMasterIsHarmless() throws Exception {
-        try (RedisGroup g = group(); Instance a = instance(g, "ferry-a"); Instance b = instance(g, "ferry-b")) {
-            await().atMost(SWITCH).until(() -> a.routed() != null && a.routed().equals(b.routed()));
-            HostPort old = a.routed();
+        try (RedisGroup g = group(); FerryHarness a = instance(g, "ferry-a"); FerryHarness b = instance(g, "ferry-b")) {
+            await().atMost(SWITCH).until(() -> a.routedMaster() != null && a.routedMaster().equals(b.routedMaster()));
+            HostPort old = a.routedMaster();
             g.node(old).kill();
-            await().atMost(SWITCH).until(() -> a.routed() != null && !old.equals(a.routed()) && a.routed().equals(b.routed()));
-            HostPort now = a.routed();
+            await().atMost(SWITCH).until(() -> a.routedMaster() != null && !old.equals(a.routedMaster()) && a.routedMaster().equals(b.routedMaster()));
+            HostPort now = a.routedMaster();
             // It comes back empty and claiming master: both instances know it as the master of an older epoch.
             g.node(old).restart();
             await().atMost(SWITCH).until(() -> "slave".equals(g.role(old)));
-            long fences = a.ferry().frontends().get(0).topology().snapshot().fences() + b.ferry().frontends().get(0).topology().snapshot().fences();
+            long fences = a.snapshot().fences() + b.snapshot().fences();
             assertThat(fences).as("at least one instance fenced it").isGreaterThanOrEqualTo(1);
             List<?> role = (List<?>) g.node(old).call("ROLE");
             assertThat(role.get(1) + ":" + role.get(2)).isEqualTo(now.host() + ":" + now.port());
-            assertThat(a.routed()).isEqualTo(now);
-            assertThat(b.routed()).isEqualTo(now);
+            assertThat(a.routedMaster()).isEqualTo(now);
+            assertThat(b.routedMaster()).isEqualTo(now);
         }
     }
 }

@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -50,13 +51,16 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private record Endpoint(Set<HttpMethod> methods, Supplier<Reply> handler) {}
 
+    /** What {@code /health} says while this instance stops: out of service, whatever the master. */
+    static final Reply DRAINING = new Reply(HttpResponseStatus.SERVICE_UNAVAILABLE, TEXT, "draining: this instance is stopping\n");
+
     private final AdminConfig config;
     private final BasicAuth auth;
     private final Map<String, Endpoint> endpoints;
 
     private final FailoverEndpoint failover;
 
-    AdminHandler(AdminConfig config, Supplier<StatsModel> model, FerryMetrics metrics, FailoverEndpoint failover) {
+    AdminHandler(AdminConfig config, Supplier<StatsModel> model, FerryMetrics metrics, FailoverEndpoint failover, BooleanSupplier draining) {
         this.config = config;
         this.failover = failover;
         this.auth = config.authRequired() ? new BasicAuth(config.user(), config.password()) : null;
@@ -68,7 +72,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 "/stats.csv", csv,
                 "/stats;csv", csv,
                 "/metrics", new Endpoint(READ, () -> new Reply(HttpResponseStatus.OK, FerryMetrics.CONTENT_TYPE, metrics.scrape())),
-                "/health", new Endpoint(READ, () -> health(model.get())));
+                "/health", new Endpoint(READ, () -> draining.getAsBoolean() ? DRAINING : health(model.get())));
     }
 
     @Override

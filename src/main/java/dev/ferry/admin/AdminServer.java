@@ -39,6 +39,7 @@ public final class AdminServer implements AutoCloseable {
     private final FerryMetrics metrics;
     private final FailoverEndpoint failover;
     private final ChannelGroup connections = new DefaultChannelGroup("ferry-admin", GlobalEventExecutor.INSTANCE);
+    private volatile boolean draining;
     private Channel listener;
     private ScheduledFuture<?> tick;
 
@@ -59,7 +60,7 @@ public final class AdminServer implements AutoCloseable {
     /** Binds the admin address; a port in use becomes a {@link BindFailure} naming the admin listener. */
     public void start() throws BindFailure {
         Transport t = ferry.transport();
-        AdminHandler handler = new AdminHandler(config, this::model, metrics, failover);
+        AdminHandler handler = new AdminHandler(config, this::model, metrics, failover, () -> draining);
         ServerBootstrap b = new ServerBootstrap()
                 .group(t.boss(), t.workers())
                 .channel(t.serverChannel())
@@ -95,6 +96,11 @@ public final class AdminServer implements AutoCloseable {
     /** Where an operator opens the stats page. */
     public String statsUrl() {
         return "http://" + boundAddress() + "/stats";
+    }
+
+    /** From now on {@code /health} answers 503 "draining": this instance is stopping (the rest keeps working). */
+    public void drain() {
+        draining = true;
     }
 
     StatsModel model() {

@@ -6,8 +6,8 @@ import dev.ferry.demo.DemoFolder;
 import dev.ferry.demo.DemoPointer;
 import dev.ferry.demo.DemoPorts;
 import dev.ferry.demo.LogToFile;
-import dev.ferry.demo.RedisInstall;
-import dev.ferry.proxy.BindFailure;
+import dev.ferry.demo.group.FerryProcess;
+import dev.ferry.demo.DemoInstall;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -24,19 +24,20 @@ import picocli.CommandLine.Spec;
 /**
  * {@code ferry demo}: the seed document's whole system on 127.0.0.1 (three redis-server with a password,
  * three Sentinels with quorum 2, two Ferry instances in the place of its two HAProxy servers, each with
- * its stats page) until Ctrl-C, then nothing is left behind. The logic is {@link Demo}, which tests start
+ * its stats page, and a load balancer in front of them) until Ctrl-C, then nothing is left behind. The logic is {@link Demo}, which tests start
  * in-process.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        header = "Run the seed's whole system on loopback: 3 redis-server, 3 Sentinels, 2 Ferry instances.",
+        header = "Run the seed's whole system on loopback: 3 redis-server, 3 Sentinels, 2 Ferry instances, a load balancer.",
         description = {
             "Run the seed's whole system on 127.0.0.1 until Ctrl-C: three redis-server (one master, two replicas, "
-                    + "a random password), three Sentinels (quorum 2) and two Ferry instances in front, each with its "
-                    + "stats page. Ctrl-C stops everything and removes the demo folder.",
+                    + "a random password), three Sentinels (quorum 2), two Ferry instances in front, each with its "
+                    + "stats page, and a load balancer in front of those (HAProxy in TCP mode, checking each instance's "
+                    + "/health), where applications connect. Ctrl-C stops everything and removes the demo folder.",
             "",
             "Ports from the base N (default " + DemoCommand.DEFAULT_BASE_PORT + ", so that the Sentinels stay below "
                     + "Linux's ephemeral range): redis N+1..N+3 (first master N+2), Sentinels N+20001..N+20003, "
-                    + "Ferry clients N+79 and N+80, stats pages N+36 and N+37.",
+                    + "Ferry clients N+79 and N+80, stats pages N+36 and N+37, the load balancer N (its stats page N+38).",
             ""})
 final class DemoCommand implements Callable<Integer> {
     static final int DEFAULT_BASE_PORT = 11300;
@@ -73,7 +74,7 @@ final class DemoCommand implements Callable<Integer> {
             err.println("ferry demo: " + taken.get() + "; move every port with --base-port N (now " + basePort + ")");
             return 1;
         }
-        Optional<String> missing = RedisInstall.ensure(err);
+        Optional<String> missing = DemoInstall.ensure(err);
         if (missing.isPresent()) {
             err.println("ferry demo: " + missing.get());
             return 1;
@@ -86,7 +87,7 @@ final class DemoCommand implements Callable<Integer> {
         // Registered before anything starts, so that Ctrl-C during the start leaves nothing behind either.
         Thread hook = new Thread(() -> {
             out.println();
-            out.println("ferry demo: stopping the Ferry instances, Sentinels and redis-server ...");
+            out.println("ferry demo: stopping the load balancer, the Ferry instances, Sentinels and redis-server ...");
             out.flush();
             Demo demo = running.get();
             if (demo != null) demo.closeProcesses();
@@ -105,11 +106,11 @@ final class DemoCommand implements Callable<Integer> {
 
         Demo demo;
         try {
-            out.println("ferry demo: starting 3 redis-server, 3 Sentinels and 2 Ferry instances in " + dir + " ...");
+            out.println("ferry demo: starting 3 redis-server, 3 Sentinels, 2 Ferry instances and a load balancer in " + dir + " ...");
             out.flush();
-            demo = Demo.start(ports, dir, downAfterMillis, out);
+            demo = Demo.start(ports, dir, downAfterMillis, out, FerryProcess.commandOf(Main.class));
             running.set(demo);
-        } catch (BindFailure | RuntimeException | IOException | ConfigException e) {
+        } catch (RuntimeException | IOException | ConfigException e) {
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {

@@ -1,20 +1,25 @@
 package dev.ferry.cli;
 
-import dev.ferry.Ferry;
 import dev.ferry.Launcher;
+import dev.ferry.config.AdminConfig;
 import dev.ferry.config.ConfigException;
 import dev.ferry.config.FerryConfig;
 import dev.ferry.proxy.BindFailure;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
-/** {@code ferry run}: serves every frontend in the foreground until SIGINT or SIGTERM. */
+/**
+ * {@code ferry run}: serves every frontend in the foreground until SIGINT or SIGTERM. With
+ * {@code admin.drain}, it first answers {@code /health} 503 for that long while still serving, so that
+ * a load balancer moves new connections elsewhere before the listeners close.
+ */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the proxy in the foreground until SIGINT/SIGTERM.")
 final class RunCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
@@ -30,17 +35,24 @@ final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("ferry: " + e.getMessage());
             return Main.EXIT_CONFIG;
         }
-        Ferry ferry;
+        Launcher.Started started;
         try {
-            ferry = Launcher.start(cfg);
+            started = Launcher.launch(cfg);
         } catch (BindFailure e) {
             spec.commandLine().getErr().println("ferry: " + e.getMessage());
             return 1;
         }
+        Duration drain = cfg.admin().map(AdminConfig::drain).orElse(Duration.ZERO);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (!drain.isZero() && started.admin().isPresent()) {
+                log.info("stopping: /health answers 503 for {} ms (admin.drain) so that load balancers send new connections elsewhere;"
+                        + " sessions carry on", drain.toMillis());
+                started.admin().get().drain();
+                sleep(drain);
+            }
             log.info("stopping: closing listeners and client sessions");
-            ferry.close();
+            started.ferry().close();
             stopped.countDown();
         }, "ferry-shutdown"));
         log.info("ferry {} running; Ctrl-C or SIGTERM stops it", Version.get());
@@ -50,5 +62,13 @@ final class RunCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -33,7 +33,7 @@ public final class ConfigLoader {
             "connections", "move-timeout", "client-output-limit", "down-after", "tripwire");
     private static final Set<String> CHECK_KEYS = Set.of("interval", "timeout");
     private static final Set<String> ADMIN_KEYS = Set.of("bind", "user", "password", "health-auth", "refresh",
-            "node-name", "show-version");
+            "node-name", "show-version", "drain");
     private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
@@ -204,7 +204,12 @@ public final class ConfigLoader {
         String node = optionalString("admin.node-name", m.get("node-name"));
         if (node == null) node = hostname();
         boolean showVersion = bool("admin.show-version", m.get("show-version"), false);
-        return new AdminConfig(bind, user, password, healthAuth, refresh, node, showVersion);
+        Duration drain = duration("admin.drain", m.get("drain"), AdminConfig.DEFAULT_DRAIN);
+        if (drain.compareTo(AdminConfig.MAX_DRAIN) > 0) {
+            throw new ConfigException("admin.drain: " + drain.toSeconds() + "s is longer than " + AdminConfig.MAX_DRAIN.toSeconds()
+                    + "s; a few load balancer health-check intervals are enough");
+        }
+        return new AdminConfig(bind, user, password, healthAuth, refresh, node, showVersion, drain);
     }
 
     private Credentials credentials(String at, Map<String, Object> m, String userKey, String passwordKey)

@@ -2,11 +2,15 @@ package dev.ferry.demo;
 
 import dev.ferry.config.HostPort;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /** The texts of the demo folder: each instance's configuration, and the {@code demo.json} that describes the demo. */
 final class DemoFiles {
+    /** Long enough for the load balancer to take a stopping instance out before its listeners close. */
+    static final Duration DRAIN = Balancer.CHECK_INTERVAL.multipliedBy(Balancer.FALL).plusSeconds(1);
+
     private DemoFiles() {}
 
     /** Instance {@code i}'s configuration, in the place of the seed's haproxy{@code i+1}. */
@@ -29,13 +33,17 @@ final class DemoFiles {
                 + "  user: " + Demo.ADMIN_USER + "\n"
                 + "  password: " + demo.adminPassword() + "\n"
                 + "  refresh: 5s\n"
-                + "  node-name: " + name + "\n";
+                + "  node-name: " + name + "\n"
+                + "  # On SIGTERM /health answers 503 this long first: the load balancer's " + Balancer.FALL + " failed checks, "
+                + Balancer.CHECK_INTERVAL.toSeconds() + " s apart, and a second more.\n"
+                + "  drain: " + DRAIN.toSeconds() + "s\n";
     }
 
     /** What {@code ferry drill --demo} reads: ports, passwords and the config file of every instance. */
     static String json(Demo demo) {
         String ferries = demo.instances().stream().map(in -> "{\"name\": " + q(in.name()) + ", \"client\": " + q(in.client().toString())
-                + ", \"admin\": " + q(in.admin().toString()) + ", \"config\": " + q(in.config().toString()) + "}")
+                + ", \"admin\": " + q(in.admin().toString()) + ", \"config\": " + q(in.config().toString())
+                + ", \"pidFile\": " + q(in.process().pidFile().toString()) + "}")
                 .collect(Collectors.joining(",\n    ", "[\n    ", "\n  ]"));
         return "{\n"
                 + "  \"pid\": " + ProcessHandle.current().pid() + ",\n"
@@ -45,6 +53,8 @@ final class DemoFiles {
                 + "  \"password\": " + q(demo.password()) + ",\n"
                 + "  \"adminUser\": " + q(Demo.ADMIN_USER) + ",\n"
                 + "  \"adminPassword\": " + q(demo.adminPassword()) + ",\n"
+                + "  \"balancer\": " + q(demo.balancerAddress().toString()) + ",\n"
+                + "  \"balancerStats\": " + q(demo.balancerStats().toString()) + ",\n"
                 + "  \"redis\": " + list(demo.group().nodeAddresses()) + ",\n"
                 + "  \"sentinels\": " + list(demo.group().sentinelAddresses()) + ",\n"
                 + "  \"ferry\": " + ferries + "\n"

@@ -1,6 +1,6 @@
 package dev.ferry.demo;
 
-import dev.ferry.testkit.RedisGroup;
+import dev.ferry.demo.group.RedisGroup;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -23,6 +23,16 @@ public record DemoPorts(int base) {
         return List.of(base + 20001, base + 20002, base + 20003);
     }
 
+    /** Where applications connect: the load balancer in front of the instances (as the seed's HAProxy frontend, at the base). */
+    public int balancer() {
+        return base;
+    }
+
+    /** The load balancer's own stats page (HAProxy's): each instance's health-check state. */
+    public int balancerStats() {
+        return base + 38;
+    }
+
     /** Where clients connect to Ferry instance {@code i} (0-based). */
     public int client(int i) {
         return base + 79 + i;
@@ -35,6 +45,8 @@ public record DemoPorts(int base) {
 
     public Map<Integer, String> named() {
         Map<Integer, String> m = new LinkedHashMap<>();
+        m.put(balancer(), "load balancer");
+        m.put(balancerStats(), "load balancer stats page");
         for (int i = 0; i < 3; i++) m.put(redis().get(i), "redis-" + (i + 1));
         for (int i = 0; i < 3; i++) m.put(sentinels().get(i), "sentinel-" + (i + 1));
         for (int i = 0; i < INSTANCES; i++) {

@@ -1,8 +1,10 @@
 package dev.ferry.demo;
 
-import dev.ferry.testkit.RedisGroup;
-import dev.ferry.testkit.RedisProcess;
+import dev.ferry.demo.group.FerryProcess;
+import dev.ferry.demo.group.RedisGroup;
+import dev.ferry.demo.group.RedisProcess;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -10,13 +12,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * Starts a dead Redis process again after a while, as an operator would, so that a crash drill can be
- * repeated; never a master the Sentinels still name.
+ * Starts a dead process again, so that a crash drill can be repeated: a Ferry instance 2 s after it
+ * died, as systemd would (deploy/ferry.service: RestartSec=2); a Redis process after a while, as an
+ * operator would, and never a master the Sentinels still name.
  */
 final class DemoSupervisor {
+    private static final long TICK_MILLIS = 200;
+
     private final long downAfterMillis;
     private final DemoEvents events;
     private final Map<RedisProcess, Long> deadSince = new HashMap<>();
+    private final Map<FerryProcess, Long> ferryDeadSince = new HashMap<>();
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "ferry-demo-supervisor");
         t.setDaemon(true);
@@ -25,15 +31,17 @@ final class DemoSupervisor {
     private final Object lock = new Object();
     private volatile boolean stopped;
     private RedisGroup group;
+    private List<FerryProcess> ferries = List.of();
 
     DemoSupervisor(long downAfterMillis, DemoEvents events) {
         this.downAfterMillis = downAfterMillis;
         this.events = events;
     }
 
-    void start(RedisGroup group) {
+    void start(RedisGroup group, List<FerryProcess> ferries) {
         this.group = group;
-        executor.scheduleWithFixedDelay(this::supervise, 1, 1, TimeUnit.SECONDS);
+        this.ferries = List.copyOf(ferries);
+        executor.scheduleWithFixedDelay(this::supervise, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** False when it was stopped already; after it, no process is started again and no event is told. */
@@ -49,6 +57,7 @@ final class DemoSupervisor {
 
     private void supervise() {
         long now = System.nanoTime();
+        superviseFerries(now);
         long delay = Math.max(10_000, 2 * downAfterMillis + 5_000);
         for (RedisProcess p : Stream.concat(group.nodes().stream(), group.sentinels().stream()).toList()) {
             if (p.alive()) {
@@ -72,6 +81,35 @@ final class DemoSupervisor {
                 } catch (RuntimeException e) {
                     deadSince.put(p, now);
                     events.say("could not start " + p + " again: " + e.getMessage().lines().findFirst().orElse(""));
+                }
+            }
+        }
+    }
+
+    private void superviseFerries(long now) {
+        for (FerryProcess f : ferries) {
+            if (f.alive()) {
+                ferryDeadSince.remove(f);
+                continue;
+            }
+            Long since = ferryDeadSince.get(f);
+            if (since == null) {
+                ferryDeadSince.put(f, now);
+                int code = f.exitCode();
+                events.say(f + " exited with code " + code + (code == 137 ? " (SIGKILL)" : code == 143 ? " (SIGTERM)" : "")
+                        + "; the demo starts it again in " + Demo.RESTART_DELAY.toSeconds() + " s, as systemd would");
+                continue;
+            }
+            if (now - since < Demo.RESTART_DELAY.toNanos()) continue;
+            synchronized (lock) {
+                if (stopped) return;
+                try {
+                    f.restart();
+                    ferryDeadSince.remove(f);
+                    events.say(f + " started again (pid " + f.pid() + ")");
+                } catch (RuntimeException e) {
+                    ferryDeadSince.put(f, now);
+                    events.say("could not start " + f + " again: " + e.getMessage());
                 }
             }
         }

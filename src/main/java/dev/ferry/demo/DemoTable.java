@@ -18,9 +18,13 @@ final class DemoTable {
         long downAfterMillis = demo.downAfterMillis();
         List<Demo.Instance> instances = demo.instances();
         List<String[]> rows = new ArrayList<>();
+        HostPort lb = demo.balancerAddress();
+        rows.add(new String[] {"load balancer", lb.toString(), "redis-cli -p " + lb.port() + " -a " + pw + "   (the application's address)"});
         for (Demo.Instance in : instances) {
             rows.add(new String[] {in.name(), in.client().toString(), "redis-cli -p " + in.client().port() + " -a " + pw});
         }
+        rows.add(new String[] {"load balancer stats", "http://" + demo.balancerStats() + "/stats",
+                "user " + Demo.ADMIN_USER + ", password " + demo.adminPassword() + "   (each instance's health check)"});
         for (Demo.Instance in : instances) {
             rows.add(new String[] {in.name() + " stats", "http://" + in.admin() + "/stats",
                     "user " + Demo.ADMIN_USER + ", password " + demo.adminPassword()});
@@ -38,19 +42,25 @@ final class DemoTable {
         int w1 = rows.stream().mapToInt(r -> r[1].length()).max().orElse(0);
 
         out.println();
+        out.println("Applications connect to the load balancer:  redis-cli -p " + lb.port() + " -a " + pw);
+        out.println();
         out.println("Ferry demo: 3 redis-server (password " + pw + "), 3 Sentinels (quorum 2, down-after " + downAfterMillis
-                + " ms, master name " + Demo.MASTER_NAME + "), 2 Ferry instances.");
+                + " ms, master name " + Demo.MASTER_NAME + "), 2 Ferry instances behind a load balancer (HAProxy in TCP mode,"
+                + " checking each instance's /health every " + Balancer.CHECK_INTERVAL.toSeconds() + " s).");
         out.println();
         for (String[] r : rows) out.println("  " + pad(r[0], w0) + "  " + pad(r[1], w1) + "  " + r[2]);
         out.println();
         out.println("Fail over (the table shows the first master; the stats pages show the current one):");
+        out.println("  redis-cli -p " + lb.port() + " -a " + pw + " ROLE   through the load balancer: master, before and after");
         out.println("  ./ferry drill --demo                 writes through both instances, fails over, reports what they lived through");
         out.println("  ./ferry drill --demo --crash         the same, but kill -9 the master (Sentinel acts after " + downAfterMillis + " ms)");
+        out.println("  ./ferry drill --demo --kill-proxy    kill -9 ferry-1 under writers through the load balancer; the demo starts it again");
         out.println("  redis-cli -p " + master.port() + " -a " + pw + " FAILOVER TO 127.0.0.1 " + replica.port() + "   as the seed's test does");
         out.println("  redis-cli -p " + sentinel + " SENTINEL FAILOVER " + Demo.MASTER_NAME + "   Sentinel picks the new master");
         out.println();
         out.println("Folder " + demo.dir() + ": " + instances.stream().map(in -> in.config().getFileName().toString())
-                .collect(Collectors.joining(", ")) + " (./ferry check --config ...), demo.json, ferry.log, redis/ (node and Sentinel logs).");
+                .collect(Collectors.joining(", ")) + " (./ferry check --config ...), ferry-1.log, ferry-2.log (each instance's log),"
+                + " balancer.cfg, balancer.log, demo.json, ferry.log (the demo's own), redis/ (node and Sentinel logs).");
         out.println("Ctrl-C stops everything and removes the folder. Switches as the instances see them:");
     }
 

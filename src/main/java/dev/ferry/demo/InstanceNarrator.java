@@ -1,35 +1,76 @@
 package dev.ferry.demo;
 
-import dev.ferry.config.HostPort;
-import dev.ferry.topology.SwitchRecord;
-import dev.ferry.topology.TopologyListener;
-import dev.ferry.topology.NodeRoles;
-import dev.ferry.topology.Verdict;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-/** Tells what one instance's topology does, in one line each. */
-final class InstanceNarrator implements TopologyListener {
+/**
+ * Tells what one instance does, in one line each, from its own log (the lines an operator would grep):
+ * switches of master, fences, held traffic, no master, and its stopping.
+ */
+final class InstanceNarrator implements AutoCloseable {
+    /** {@code 2026-12-01 10:00:00.000 WARN  [redis] master A -> B after 13 ms: why}: the part worth a line. */
+    private static final Pattern WORTH_TELLING = Pattern.compile(
+            "^\\S+ \\S+ +(?:WARN|ERROR|INFO) +(?:\\[[^\\]]+\\] )?(master \\S+ -> \\S+ after \\d+ ms|fenced old master \\S+|holding .*"
+                    + "|no master: .*|stopping: .*)");
+    private static final long POLL_MILLIS = 200;
+
     private final String name;
+    private final Path log;
     private final DemoEvents events;
+    private final Thread thread;
+    private volatile boolean running = true;
 
-    InstanceNarrator(String name, DemoEvents events) {
+    InstanceNarrator(String name, Path log, DemoEvents events) {
         this.name = name;
+        this.log = log;
         this.events = events;
+        this.thread = new Thread(this::follow, "ferry-demo-narrator-" + name);
+        this.thread.setDaemon(true);
+        this.thread.start();
     }
 
-    @Override
-    public void onVerdict(Verdict before, Verdict now, NodeRoles roles) {
-        if (!now.hasMaster() && before.hasMaster()) {
-            events.say(name + ": " + (now.held() != null ? "holding client traffic to " + now.held() : "no master") + ": " + now.reason());
+    /** The line to tell for one log line, or null. */
+    static String tell(String logLine) {
+        Matcher m = WORTH_TELLING.matcher(logLine);
+        return m.find() ? m.group(1).replaceFirst(":$", "") : null;
+    }
+
+    private void follow() {
+        long offset = 0;
+        StringBuilder partial = new StringBuilder();
+        while (running) {
+            try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
+                if (f.length() > offset) {
+                    f.seek(offset);
+                    byte[] chunk = new byte[(int) Math.min(f.length() - offset, 1 << 20)];
+                    f.readFully(chunk);
+                    offset += chunk.length;
+                    partial.append(new String(chunk, StandardCharsets.UTF_8));
+                    int nl;
+                    while ((nl = partial.indexOf("\n")) >= 0) {
+                        String said = tell(partial.substring(0, nl));
+                        partial.delete(0, nl + 1);
+                        if (said != null) events.say(name + ": " + said);
+                    }
+                }
+            } catch (IOException e) {
+                // not written yet: look again
+            }
+            try {
+                Thread.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
         }
     }
 
     @Override
-    public void onSwitch(SwitchRecord r) {
-        events.say(name + ": master " + r.from() + " -> " + r.to() + " after " + r.took().toMillis() + " ms (" + r.basis() + ")");
-    }
-
-    @Override
-    public void onFence(HostPort node, HostPort newMaster, boolean succeeded) {
-        events.say(name + ": fenced old master " + node + " (REPLICAOF " + newMaster + ")" + (succeeded ? "" : " failed"));
+    public void close() {
+        running = false;
+        thread.interrupt();
     }
 }

@@ -6,7 +6,6 @@ import dev.ferry.failover.FailoverRefused;
 import dev.ferry.failover.PlannedFailover;
 import dev.ferry.resp.RedisException;
 import dev.ferry.resp.RedisLink;
-import dev.ferry.testkit.WriteLoad;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -32,6 +31,7 @@ public final class Drill {
     private final Failover failover;
     private final Duration timeout;
     private final Duration interval;
+    private final Duration agreeWait;
     private final boolean keepKeys;
     private final PrintWriter out;
     private final DrillGroup group;
@@ -39,7 +39,9 @@ public final class Drill {
     private CompletableFuture<String> plannedReport;
     private long t0;
 
-    public Drill(DrillPlan plan, Failover failover, Duration timeout, Duration interval, boolean keepKeys, PrintWriter out) {
+    /** {@code agreeWait}: how long to wait for the Sentinels to agree before drilling ({@link SentinelAgreement}). */
+    public Drill(DrillPlan plan, Failover failover, Duration timeout, Duration interval, Duration agreeWait, boolean keepKeys, PrintWriter out) {
+        this.agreeWait = agreeWait;
         this.plan = plan;
         this.failover = failover;
         this.timeout = timeout;
@@ -52,13 +54,7 @@ public final class Drill {
     /** Runs the drill and prints its report; 0 when every instance recovered and no acknowledged write was lost, else 1. */
     public int run() throws DrillStopped {
         boolean crash = failover == Failover.CRASH;
-        HostPort old = group.agreedMaster().orElseThrow(() -> DrillStopped.failure("the Sentinels " + plan.sentinels()
-                + " do not agree on a master for '" + plan.masterName() + "' now; run 'ferry check' and retry once they do"));
-        String oldRole = group.role(old);
-        if (!"master".equals(oldRole)) {
-            throw DrillStopped.failure("the Sentinels name " + old + " as master, but it answers ROLE " + oldRole
-                    + " (a FAILOVER TO made beside Sentinel?); retry once they agree with the nodes ('ferry check' says when)");
-        }
+        HostPort old = new SentinelAgreement(plan, group, out).await(agreeWait);
         String oldRunId = group.info(old, "server").get("run_id");
         MasterCrash victim = crash ? MasterCrash.find(old, group) : null;
         checkTargetsAnswer();

@@ -43,6 +43,30 @@ final class DrillGroup {
         return Optional.of(named.iterator().next());
     }
 
+    /** True when an answering Sentinel flags its failover of the master as under way. */
+    boolean failoverInProgress() {
+        for (HostPort s : plan.sentinels()) {
+            try (RedisLink l = RedisLink.open(s, plan.sentinelAuth(), LINK_TIMEOUT, null)) {
+                if (l.call("SENTINEL", "MASTER", plan.masterName()) instanceof List<?> fields) {
+                    int flags = fields.indexOf("flags");
+                    if (flags >= 0 && flags + 1 < fields.size() && String.valueOf(fields.get(flags + 1)).contains("failover")) return true;
+                }
+            } catch (IOException | RedisException | RuntimeException e) {
+                // a silent Sentinel has no say
+            }
+        }
+        return false;
+    }
+
+    /** The replicas a node's ROLE lists as connected (empty for a replica or a node that does not answer). */
+    List<?> replicasOf(HostPort master) {
+        try (RedisLink l = RedisLink.open(master, plan.redisAuth(), LINK_TIMEOUT, null)) {
+            return l.call("ROLE") instanceof List<?> r && r.size() > 2 && r.get(2) instanceof List<?> replicas ? replicas : List.of();
+        } catch (IOException | RedisException e) {
+            return List.of();
+        }
+    }
+
     String role(HostPort node) {
         try (RedisLink l = RedisLink.open(node, plan.redisAuth(), LINK_TIMEOUT, null)) {
             return l.call("ROLE") instanceof List<?> r && !r.isEmpty() ? String.valueOf(r.get(0)) : "unknown";

@@ -35,7 +35,7 @@ final class DrillReport {
                     firstNew < 0 ? "NONE" : "+" + ms(firstNew), lastOld < 0 || firstNew < 0 ? "-" : ms(firstNew - lastOld),
                     ms(p.longestStall())});
         }
-        table(rows);
+        table(out, rows);
 
         out.println();
         out.println("Writers:");
@@ -64,7 +64,7 @@ final class DrillReport {
                         ms(w.load().longestFailure().toNanos()), lost});
             }
         }
-        table(rows);
+        table(out, rows);
 
         out.println();
         int lateOnOld = o.agreedNanos() < 0 ? 0 : probes.values().stream().mapToInt(p -> p.countOnAfter(oldRunId, t0 + o.agreedNanos())).sum();
@@ -86,7 +86,8 @@ final class DrillReport {
         return pass ? 0 : 1;
     }
 
-    private void table(List<String[]> rows) {
+    /** Rows in columns, the first row the header. */
+    static void table(PrintWriter out, List<String[]> rows) {
         int[] w = new int[rows.get(0).length];
         for (String[] r : rows) for (int i = 0; i < r.length; i++) w[i] = Math.max(w[i], r[i].length());
         for (String[] r : rows) {

@@ -1,6 +1,5 @@
 package dev.ferry.drill;
 
-import dev.ferry.testkit.WriteLoad;
 
 /** One of the drill's writers through an instance, named for the report. */
 record DrillWriter(String name, WriteLoad load) {}

@@ -4,15 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.cli.Main;
 import dev.ferry.config.HostPort;
-import dev.ferry.testkit.RedisGroup;
+import dev.ferry.demo.group.RedisGroup;
+import dev.ferry.testkit.FerryHarness;
+import dev.ferry.testkit.TestConfig;
+import dev.ferry.testkit.TestGroup;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -25,13 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FailoverEndpointTest {
     RedisGroup group;
-    RunningFerry ferry;
+    FerryHarness ferry;
     @TempDir Path dir;
 
     @BeforeAll
     void start() throws Exception {
-        group = RedisGroup.builder().password("pw-admin-failover").downAfterMillis(2000).start();
-        ferry = RunningFerry.forGroup(group, "").awaitMaster();
+        group = TestGroup.start("pw-admin-failover");
+        ferry = FerryHarness.withAdmin(group);
     }
 
     @AfterAll
@@ -41,7 +42,7 @@ class FailoverEndpointTest {
     }
 
     private String auth() {
-        return RunningFerry.basic(RunningFerry.ADMIN_USER, RunningFerry.ADMIN_PASSWORD);
+        return FerryHarness.basic(FerryHarness.ADMIN_USER, FerryHarness.ADMIN_PASSWORD);
     }
 
     @Test
@@ -72,12 +73,10 @@ class FailoverEndpointTest {
 
     @Test
     void ferryFailoverAsksTheRunningFerryAndPrintsItsReport() throws Exception {
-        HostPort before = ferry.ferry.frontends().get(0).topology().snapshot().verdict().master();
+        HostPort before = ferry.routedMaster();
         Path cfg = dir.resolve("ferry.yaml");
-        Files.writeString(cfg, "frontends:\n" + RunningFerry.frontend("orders", group.masterName(),
-                group.sentinelAddresses().stream().map(HostPort::toString).collect(Collectors.joining(", ")), group.password())
-                + "admin:\n  bind: " + ferry.admin.boundAddress() + "\n  user: " + RunningFerry.ADMIN_USER
-                + "\n  password: " + RunningFerry.ADMIN_PASSWORD + "\n");
+        TestConfig.following(group).admin(TestConfig.Admin.on(ferry.adminAddress().port())
+                .login(FerryHarness.ADMIN_USER, FerryHarness.ADMIN_PASSWORD)).writeTo(cfg);
         PrintStream out = System.out;
         ByteArrayOutputStream o = new ByteArrayOutputStream();
         int code;
@@ -91,7 +90,7 @@ class FailoverEndpointTest {
         assertThat(code).as(report).isZero();
         assertThat(report).contains("planned failover of 'orders': DONE").contains("master          " + before + " -> ")
                 .contains("cut on " + before);
-        HostPort after = ferry.ferry.frontends().get(0).topology().snapshot().verdict().master();
+        HostPort after = ferry.routedMaster();
         assertThat(after).isNotEqualTo(before);
         assertThat(group.awaitSentinelsAgree(Duration.ofSeconds(30))).isEqualTo(after);
     }

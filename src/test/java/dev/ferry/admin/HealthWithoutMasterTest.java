@@ -3,26 +3,35 @@ package dev.ferry.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.testkit.PortAllocator;
-import dev.ferry.testkit.RedisGroup;
+import dev.ferry.config.HostPort;
+import dev.ferry.demo.group.PortAllocator;
+import dev.ferry.demo.group.RedisGroup;
+import dev.ferry.testkit.FerryHarness;
+import dev.ferry.testkit.TestConfig;
+import dev.ferry.testkit.TestGroup;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.stream.Collectors;
+import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-@Tag("integration")
+/** Health, stats page and metrics of a Ferry that finds no master; all but one run without any Redis process. */
 class HealthWithoutMasterTest {
-
     /** A frontend whose Sentinels are ports nothing listens on: it never finds a master. */
-    private static String lostFrontend(String name) {
-        return RunningFerry.frontend(name, "mymaster", "127.0.0.1:" + PortAllocator.next() + ", 127.0.0.1:" + PortAllocator.next(), null);
+    private static TestConfig.Frontend lostFrontend(String name) {
+        return TestConfig.Frontend.named(name).masterName("mymaster")
+                .sentinels(List.of(new HostPort("127.0.0.1", PortAllocator.next()), new HostPort("127.0.0.1", PortAllocator.next())))
+                .checks(TestConfig.CHECK_INTERVAL, TestConfig.CHECK_TIMEOUT);
+    }
+
+    private static FerryHarness lost(TestConfig.Admin admin) throws Exception {
+        return FerryHarness.start(TestConfig.of(lostFrontend("orders")).admin(admin));
     }
 
     @Test
     void healthIs503NamingTheFrontendAndWhy() throws Exception {
-        try (RunningFerry ferry = RunningFerry.start(lostFrontend("orders"), "")) {
-            await().atMost(Duration.ofSeconds(5)).until(() -> ferry.admin.model().frontends().get(0).rounds() > 0);
+        try (FerryHarness ferry = lost(TestConfig.Admin.withLogin())) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> ferry.snapshot().rounds() > 0);
 
             HttpResponse<String> r = ferry.getWithoutCredentials("/health");
 
@@ -33,7 +42,7 @@ class HealthWithoutMasterTest {
 
     @Test
     void theStatsPageShowsNoMasterInARedBanner() throws Exception {
-        try (RunningFerry ferry = RunningFerry.start(lostFrontend("orders"), "")) {
+        try (FerryHarness ferry = lost(TestConfig.Admin.withLogin())) {
             String page = ferry.get("/stats").body();
 
             assertThat(page).contains("<div class=\"banner bad\">", "data-status=\"none\">NO MASTER</div>", "<title>NO MASTER - ");
@@ -42,8 +51,8 @@ class HealthWithoutMasterTest {
 
     @Test
     void metricsShowTheFrontendWithoutMasterAndItsSentinelsDown() throws Exception {
-        try (RunningFerry ferry = RunningFerry.start(lostFrontend("orders"), "")) {
-            await().atMost(Duration.ofSeconds(5)).until(() -> ferry.admin.model().frontends().get(0).rounds() > 0);
+        try (FerryHarness ferry = lost(TestConfig.Admin.withLogin())) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> ferry.snapshot().rounds() > 0);
 
             String metrics = ferry.get("/metrics").body();
 
@@ -53,13 +62,13 @@ class HealthWithoutMasterTest {
     }
 
     @Test
+    @Tag("integration")
     void healthIs503WhenOneOfTwoFrontendsHasNoMaster() throws Exception {
-        try (RedisGroup group = RedisGroup.builder().password("pw").downAfterMillis(2000).start()) {
-            String sentinels = group.sentinelAddresses().stream().map(Object::toString).collect(Collectors.joining(", "));
-            String frontends = RunningFerry.frontend("orders", "mymaster", sentinels, "pw")
-                    + lostFrontend("sessions").replace("127.0.0.1:0", "127.0.0.1:" + PortAllocator.next());
-            try (RunningFerry ferry = RunningFerry.start(frontends, "")) {
-                await().atMost(Duration.ofSeconds(20)).until(() -> ferry.admin.model().frontends().get(0).hasMaster());
+        try (RedisGroup group = TestGroup.start("pw")) {
+            TestConfig config = TestConfig.of(TestConfig.Frontend.named("orders").following(group)
+                    .checks(TestConfig.CHECK_INTERVAL, TestConfig.CHECK_TIMEOUT), lostFrontend("sessions").bindPort(PortAllocator.next()));
+            try (FerryHarness ferry = FerryHarness.start(group, config.withAdmin())) {
+                await().atMost(Duration.ofSeconds(20)).until(() -> ferry.snapshot().verdict().hasMaster());
 
                 HttpResponse<String> r = ferry.getWithoutCredentials("/health");
 
@@ -71,7 +80,7 @@ class HealthWithoutMasterTest {
 
     @Test
     void healthNeedsCredentialsWhenHealthAuthIsOn() throws Exception {
-        try (RunningFerry ferry = RunningFerry.start(lostFrontend("orders"), "  health-auth: true\n")) {
+        try (FerryHarness ferry = lost(TestConfig.Admin.withLogin().healthAuth(true))) {
             HttpResponse<String> anonymous = ferry.getWithoutCredentials("/health");
             HttpResponse<String> authorized = ferry.get("/health");
 

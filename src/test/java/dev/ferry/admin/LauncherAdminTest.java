@@ -5,10 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.Ferry;
 import dev.ferry.Launcher;
-import dev.ferry.config.ConfigLoader;
 import dev.ferry.config.FerryConfig;
+import dev.ferry.config.HostPort;
+import dev.ferry.demo.group.PortAllocator;
 import dev.ferry.proxy.BindFailure;
-import dev.ferry.testkit.PortAllocator;
+import dev.ferry.testkit.TestConfig;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -17,19 +18,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import org.junit.jupiter.api.Tag;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-@Tag("integration")
+/** The launcher starts the admin listener with Ferry and closes it with Ferry; no Redis process needed. */
 class LauncherAdminTest {
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private static FerryConfig config(int frontendPort, int adminPort) throws Exception {
-        return new ConfigLoader().parse(Path.of("test.yaml"), "frontends:\n"
-                + RunningFerry.frontend("orders", "mymaster", "127.0.0.1:" + PortAllocator.next(), null)
-                        .replace("127.0.0.1:0", "127.0.0.1:" + frontendPort)
-                + "admin:\n  bind: 127.0.0.1:" + adminPort + "\n");
+    private static FerryConfig config(int frontendPort, int adminPort) {
+        return TestConfig.of(TestConfig.Frontend.named("orders").bindPort(frontendPort).masterName("mymaster")
+                .sentinels(List.of(new HostPort("127.0.0.1", PortAllocator.next())))).admin(TestConfig.Admin.on(adminPort)).load();
     }
 
     @Test

@@ -6,10 +6,8 @@ import dev.ferry.config.HostPort;
 import dev.ferry.topology.NodeReport;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-@Tag("unit")
 class NodeStatesTest {
     private static final HostPort NODE = new HostPort("127.0.0.1", 7001);
     private static final HostPort OTHER = new HostPort("127.0.0.1", 7002);

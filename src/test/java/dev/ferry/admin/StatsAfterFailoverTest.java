@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.config.HostPort;
+import dev.ferry.demo.group.RedisGroup;
 import dev.ferry.resp.RedisLink;
-import dev.ferry.testkit.RedisGroup;
+import dev.ferry.testkit.FerryHarness;
+import dev.ferry.testkit.TestGroup;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,23 +19,23 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class StatsAfterFailoverTest {
     private RedisGroup group;
-    private RunningFerry ferry;
+    private FerryHarness ferry;
     private HostPort oldMaster;
     private HostPort newMaster;
     private RedisLink client;
 
     @BeforeAll
     void failOver() throws Exception {
-        group = RedisGroup.builder().password("pw").downAfterMillis(2000).start();
+        group = TestGroup.start("pw");
         oldMaster = group.nodeAddresses().get(0);
         newMaster = group.nodeAddresses().get(1);
-        ferry = RunningFerry.forGroup(group, "").awaitMaster();
-        client = RedisLink.open(ferry.frontendAddress(), group.credentials(), Duration.ofSeconds(5), null);
+        ferry = FerryHarness.withAdmin(group);
+        client = RedisLink.open(ferry.address(), group.credentials(), Duration.ofSeconds(5), null);
         assertThat(client.call("PING")).isEqualTo("PONG");  // an idle session on the old master
 
         // Ferry follows FAILOVER TO at once (HANDOVER); the Sentinels catch up only after their own timeouts.
         group.failoverTo(newMaster);
-        await().atMost(Duration.ofSeconds(20)).until(() -> newMaster.equals(ferry.admin.model().frontends().get(0).master()));
+        await().atMost(Duration.ofSeconds(20)).until(() -> newMaster.equals(ferry.routedMaster()));
     }
 
     @AfterAll

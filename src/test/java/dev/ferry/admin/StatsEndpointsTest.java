@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.config.HostPort;
-import dev.ferry.testkit.RedisGroup;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
+import dev.ferry.demo.group.RedisGroup;
+import dev.ferry.testkit.FerryHarness;
+import dev.ferry.testkit.RespClient;
+import dev.ferry.testkit.TestGroup;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -24,15 +23,15 @@ class StatsEndpointsTest {
     private static final String REDIS_PASSWORD = "pw-Kq81zRedis";
 
     private RedisGroup group;
-    private RunningFerry ferry;
+    private FerryHarness ferry;
     private HostPort master;
 
     @BeforeAll
     void start() throws Exception {
-        group = RedisGroup.builder().password(REDIS_PASSWORD).downAfterMillis(2000).start();
+        group = TestGroup.start(REDIS_PASSWORD);
         master = group.nodeAddresses().get(0);
-        ferry = RunningFerry.forGroup(group, "").awaitMaster();
-        await().atMost(Duration.ofSeconds(10)).until(() -> ferry.admin.model().frontends().get(0).nodes().size() == 3);
+        ferry = FerryHarness.withAdmin(group);
+        await().atMost(Duration.ofSeconds(10)).until(() -> ferry.snapshot().nodes().size() == 3);
     }
 
     @AfterAll
@@ -115,15 +114,9 @@ class StatsEndpointsTest {
 
     @Test
     void statsCountClientSessionsAndBytes() throws Exception {
-        try (Socket s = new Socket(ferry.frontendAddress().host(), ferry.frontendAddress().port())) {
-            OutputStream out = s.getOutputStream();
-            out.write(("AUTH " + REDIS_PASSWORD + "\r\nPING\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            InputStream in = s.getInputStream();
-            byte[] reply = new byte[12];
-            int n = 0;
-            while (n < reply.length) n += in.read(reply, n, reply.length - n);
-            assertThat(new String(reply, StandardCharsets.US_ASCII)).isEqualTo("+OK\r\n+PONG\r\n");
+        try (RespClient c = RespClient.open(ferry.address(), "counted")) {
+            assertThat(c.call("AUTH", REDIS_PASSWORD)).isEqualTo(RespClient.OK);
+            assertThat(c.call("PING")).isEqualTo(RespClient.simple("PONG"));
         }
 
         String json = ferry.get("/stats.json").body();
@@ -185,8 +178,8 @@ class StatsEndpointsTest {
 
     @Test
     void wrongCredentialsAreRefusedWithABasicChallenge() throws Exception {
-        for (String auth : List.of(RunningFerry.basic("admin", "wrong"), RunningFerry.basic("root", RunningFerry.ADMIN_PASSWORD),
-                RunningFerry.basic("admin", RunningFerry.ADMIN_PASSWORD + "x"), "Basic !!notbase64", "Bearer abc")) {
+        for (String auth : List.of(FerryHarness.basic("admin", "wrong"), FerryHarness.basic("root", FerryHarness.ADMIN_PASSWORD),
+                FerryHarness.basic("admin", FerryHarness.ADMIN_PASSWORD + "x"), "Basic !!notbase64", "Bearer abc")) {
             HttpResponse<String> r = ferry.send("GET", "/stats", auth);
 
             assertThat(r.statusCode()).as(auth).isEqualTo(401);
@@ -200,7 +193,7 @@ class StatsEndpointsTest {
         for (String path : List.of("/stats", "/stats.json", "/stats.csv", "/metrics", "/health", "/nope")) {
             String body = ferry.get(path).body();
 
-            assertThat(body).as(path).doesNotContain(REDIS_PASSWORD).doesNotContain(RunningFerry.ADMIN_PASSWORD);
+            assertThat(body).as(path).doesNotContain(REDIS_PASSWORD).doesNotContain(FerryHarness.ADMIN_PASSWORD);
         }
     }
 
@@ -220,7 +213,7 @@ class StatsEndpointsTest {
 
     @Test
     void methodsOtherThanGetAndHeadAreNotAllowed() throws Exception {
-        String auth = RunningFerry.basic(RunningFerry.ADMIN_USER, RunningFerry.ADMIN_PASSWORD);
+        String auth = FerryHarness.basic(FerryHarness.ADMIN_USER, FerryHarness.ADMIN_PASSWORD);
         for (String method : List.of("POST", "PUT", "DELETE")) {
             HttpResponse<String> r = ferry.send(method, "/stats", auth);
 

@@ -6,12 +6,13 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ferry.admin.StatsModel.FrontendView;
 import dev.ferry.config.HostPort;
-import dev.ferry.testkit.PortAllocator;
-import dev.ferry.testkit.RedisGroup;
+import dev.ferry.demo.group.PortAllocator;
+import dev.ferry.demo.group.RedisGroup;
+import dev.ferry.testkit.FerryHarness;
+import dev.ferry.testkit.RespClient;
+import dev.ferry.testkit.TestConfig;
+import dev.ferry.testkit.TestGroup;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,6 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -44,45 +44,39 @@ class StatsPageInBrowserTest {
     private static final String SCREENSHOT_PROPERTY = "ferry.screenshot";
 
     private RedisGroup group;
-    private RunningFerry ferry;
+    private FerryHarness ferry;
     private HostPort newMaster;
-    private final List<Socket> openClients = new ArrayList<>();
+    private final List<RespClient> openClients = new ArrayList<>();
 
     @BeforeAll
     void startAfterAFailoverWithTraffic() throws Exception {
         requireChromium();
         boolean docs = System.getProperty(SCREENSHOT_PROPERTY) != null;
-        RedisGroup.Builder b = RedisGroup.builder().password(REDIS_PASSWORD).downAfterMillis(2000);
+        RedisGroup.Builder b = TestGroup.builder(REDIS_PASSWORD);
         group = docs ? b.basePort(7000).start() : b.start();
-        String sentinels = group.sentinelAddresses().stream().map(Object::toString).collect(Collectors.joining(", "));
-        String frontend = RunningFerry.frontend("orders", group.masterName(), sentinels, REDIS_PASSWORD);
-        if (docs) frontend = frontend.replace("127.0.0.1:0", "127.0.0.1:6379");
-        ferry = RunningFerry.start(frontend, docs ? 1936 : PortAllocator.next(), "ferry-1", "").awaitMaster();
-        HostPort oldMaster = ferry.admin.model().frontends().get(0).master();
+        TestConfig config = TestConfig.following(group).admin(TestConfig.Admin.on(docs ? 1936 : PortAllocator.next())
+                .login(FerryHarness.ADMIN_USER, FerryHarness.ADMIN_PASSWORD).nodeName("ferry-1"));
+        if (docs) config.frontend().bindPort(6379);
+        ferry = FerryHarness.start(group, config).awaitMaster();
+        HostPort oldMaster = ferry.routedMaster();
 
-        for (int i = 0; i < 40; i++) client("SET order:" + i + " " + "x".repeat(200 * i)).close();
-        for (int i = 0; i < 3; i++) openClients.add(client("GET order:" + i));
+        for (int i = 0; i < 40; i++) client("SET", "order:" + i, "x".repeat(200 * i)).close();
+        for (int i = 0; i < 3; i++) openClients.add(client("GET", "order:" + i));
         group.sentinelFailover();
         await().atMost(Duration.ofSeconds(30)).until(() -> {
-            FrontendView f = ferry.admin.model().frontends().get(0);
+            FrontendView f = ferry.admin().model().frontends().get(0);
             return f.hasMaster() && !f.master().equals(oldMaster) && f.warnings().isEmpty()
                     && f.nodes().stream().filter(n -> n.up()).count() == 3 && f.sentinelsAnswering() == 3;
         });
-        newMaster = ferry.admin.model().frontends().get(0).master();
-        for (int i = 0; i < 25; i++) client("GET order:" + i).close();
-        for (int i = 0; i < 2; i++) openClients.add(client("GET order:" + (10 + i)));
+        newMaster = ferry.routedMaster();
+        for (int i = 0; i < 25; i++) client("GET", "order:" + i).close();
+        for (int i = 0; i < 2; i++) openClients.add(client("GET", "order:" + (10 + i)));
         Thread.sleep(2000); // so the "for" column reads seconds, not zero
     }
 
     @AfterAll
     void stop() {
-        for (Socket s : openClients) {
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // already cut by the failover
-            }
-        }
+        openClients.forEach(RespClient::close);
         if (ferry != null) ferry.close();
         if (group != null) group.close();
     }
@@ -111,19 +105,15 @@ class StatsPageInBrowserTest {
     }
 
     private String url() {
-        return "http://" + RunningFerry.ADMIN_USER + ":" + RunningFerry.ADMIN_PASSWORD + "@" + ferry.admin.boundAddress() + "/stats";
+        return "http://" + FerryHarness.ADMIN_USER + ":" + FerryHarness.ADMIN_PASSWORD + "@" + ferry.adminAddress() + "/stats";
     }
 
     /** A client connection through Ferry that has authenticated and run one command. */
-    private Socket client(String command) throws IOException {
-        HostPort at = ferry.frontendAddress();
-        Socket s = new Socket(at.host(), at.port());
-        OutputStream out = s.getOutputStream();
-        out.write(("AUTH " + REDIS_PASSWORD + "\r\n" + command + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        InputStream in = s.getInputStream();
-        in.read(new byte[65536]);
-        return s;
+    private RespClient client(String... command) throws IOException {
+        RespClient c = RespClient.open(ferry.address(), String.join(" ", command));
+        c.call("AUTH", REDIS_PASSWORD);
+        c.call(command);
+        return c;
     }
 
     private static void requireChromium() {

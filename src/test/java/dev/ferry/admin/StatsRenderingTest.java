@@ -12,11 +12,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The renderers on a hand-made model: escaping, quoting, the version, health wording. */
-@Tag("unit")
 class StatsRenderingTest {
     private static final Instant NOW = Instant.parse("2024-05-01T12:00:00Z");
     private static final HostPort A = new HostPort("10.0.0.1", 6379);

@@ -2,10 +2,20 @@ package dev.ferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.config.HostPort;
+import dev.ferry.demo.group.PortAllocator;
+import dev.ferry.testkit.TestConfig;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,10 +27,17 @@ class CommandLineTest {
         return CliRun.ferry(args);
     }
 
+    /** A file with exactly this text: the bad configurations, whose text is the subject. */
     private Path config(String yaml) throws Exception {
         Path p = dir.resolve("ferry.yaml");
         Files.writeString(p, yaml);
         return p;
+    }
+
+    /** Frontend "orders" on {@code port} in front of a static server nothing listens on. */
+    private Path staticFrontendOn(int port) {
+        return TestConfig.of(TestConfig.Frontend.named("orders").bindPort(port).servers(List.of(new HostPort("127.0.0.1", 1))))
+                .writeTo(dir.resolve("ferry.yaml"));
     }
 
     @Test
@@ -56,8 +73,7 @@ class CommandLineTest {
     @Test
     void aPortInUseIsAClearErrorAndNoStackTrace() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            Path p = config("frontends:\n  - name: orders\n    bind: 127.0.0.1:" + taken.getLocalPort()
-                    + "\n    servers: [127.0.0.1:1]\n");
+            Path p = staticFrontendOn(taken.getLocalPort());
             CliRun r = ferry("run", "--config", p.toString());
             assertThat(r.exit()).isEqualTo(1);
             assertThat(r.err().strip()).isEqualTo("ferry: frontend 'orders': cannot listen on 127.0.0.1:" + taken.getLocalPort()
@@ -71,12 +87,10 @@ class CommandLineTest {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Path p = config("frontends:\n  - name: orders\n    bind: 127.0.0.1:" + port + "\n    servers: [127.0.0.1:1]\n");
-        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process ferry = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "run", "--config", p.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("ferry.log").toFile()).start();
+        Path p = staticFrontendOn(port);
+        Process ferry = startFerry(p);
         try {
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20))
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
                     .until(() -> Files.readString(dir.resolve("ferry.log")).contains("running; Ctrl-C or SIGTERM stops it"));
             ferry.destroy(); // SIGTERM
             assertThat(ferry.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).as("stopped within 10 s").isTrue();
@@ -88,6 +102,41 @@ class CommandLineTest {
     }
 
     @Test
+    void aSigtermWithADrainAnswersHealth503WhileStillAcceptingClientsThenStops() throws Exception {
+        int client = PortAllocator.next();
+        int admin = PortAllocator.next();
+        Path p = TestConfig.of(TestConfig.Frontend.named("orders").bindPort(client).servers(List.of(new HostPort("127.0.0.1", 1))))
+                .admin(TestConfig.Admin.on(admin).set("drain", "2s")).writeTo(dir.resolve("ferry.yaml"));
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/health")).build();
+        Process ferry = startFerry(p);
+        try {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20))
+                    .until(() -> Files.readString(dir.resolve("ferry.log")).contains("running; Ctrl-C or SIGTERM stops it"));
+            assertThat(http.send(health, HttpResponse.BodyHandlers.ofString()).body()).startsWith("no master: orders");
+
+            ferry.destroy(); // SIGTERM
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(2))
+                    .until(() -> http.send(health, HttpResponse.BodyHandlers.ofString()).body().equals("draining: this instance is stopping\n"));
+            try (Socket s = new Socket("127.0.0.1", client)) {
+                assertThat(s.isConnected()).as("a new client connection during the drain").isTrue();
+            }
+
+            assertThat(ferry.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).as("stopped after the drain").isTrue();
+            assertThat(Files.readString(dir.resolve("ferry.log"))).contains("stopping: /health answers 503 for 2000 ms")
+                    .contains("stopping: closing listeners and client sessions");
+        } finally {
+            ferry.destroyForcibly();
+        }
+    }
+
+    private Process startFerry(Path config) throws Exception {
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+                "run", "--config", config.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("ferry.log").toFile()).start();
+    }
+
+    @Test
     void checkReportsUnreachableSentinelsAndExitsNonZero() throws Exception {
         int a;
         int b;
@@ -95,8 +144,9 @@ class CommandLineTest {
             a = s1.getLocalPort();
             b = s2.getLocalPort();
         }
-        Path p = config("frontends:\n  - name: orders\n    bind: 127.0.0.1:0\n    master: mymaster\n    sentinels: [127.0.0.1:" + a
-                + ", 127.0.0.1:" + b + "]\n    check: { timeout: 200ms }\n");
+        Path p = TestConfig.of(TestConfig.Frontend.named("orders").masterName("mymaster")
+                .sentinels(List.of(new HostPort("127.0.0.1", a), new HostPort("127.0.0.1", b)))
+                .checks(Duration.ofSeconds(1), Duration.ofMillis(200))).writeTo(dir.resolve("ferry.yaml"));
         CliRun r = ferry("check", "--config", p.toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).contains("sentinel 127.0.0.1:" + a).contains("unreachable: connection refused")

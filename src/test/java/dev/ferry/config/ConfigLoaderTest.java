@@ -87,6 +87,18 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theAdminDrainIsNoneUnlessSet() throws Exception {
+        assertThat(parse(FULL).admin()).get().extracting(AdminConfig::drain).isEqualTo(Duration.ZERO);
+        assertThat(parse(FULL + "  drain: 3s\n").admin()).get().extracting(AdminConfig::drain).isEqualTo(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void aDrainOfMoreThanFiveMinutesIsRefused() {
+        assertThatThrownBy(() -> parse(FULL + "  drain: 6m\n"))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("admin.drain: 360s is longer than 300s");
+    }
+
+    @Test
     void aBadAddressIsNamed() {
         assertThatThrownBy(() -> parse(FULL.replace("127.0.0.1:26380", "127.0.0.1")))
                 .hasMessage("frontends[0].sentinels[1]: '127.0.0.1' is not host:port");

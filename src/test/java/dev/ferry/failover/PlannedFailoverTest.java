@@ -1,14 +1,16 @@
 package dev.ferry.failover;
 
+import static dev.ferry.testkit.Waits.SWITCH;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.Ferry;
-import dev.ferry.FerryHarness;
 import dev.ferry.config.HostPort;
-import dev.ferry.testkit.RedisGroup;
-import dev.ferry.testkit.WriteLoad;
+import dev.ferry.demo.group.RedisGroup;
+import dev.ferry.drill.WriteLoad;
+import dev.ferry.testkit.FerryHarness;
+import dev.ferry.testkit.TestGroup;
 import dev.ferry.topology.Basis;
 import java.time.Duration;
 import java.util.List;
@@ -19,23 +21,20 @@ import org.junit.jupiter.api.Test;
 /** {@code ferry failover}: a planned switch that loses nothing and leaves Sentinel with nothing to redo. */
 @Tag("integration")
 class PlannedFailoverTest {
-    static final Duration SWITCH = Duration.ofSeconds(20);
-
     static RedisGroup group() {
-        return RedisGroup.builder().password("pw-planned").downAfterMillis(2000).failoverTimeoutMillis(10000).start();
+        return TestGroup.start("pw-planned");
     }
 
     private static PlannedFailover planned(FerryHarness f) {
-        Ferry.Frontend fr = f.ferry.frontends().get(0);
+        Ferry.Frontend fr = f.frontend();
         return new PlannedFailover(fr.config(), Optional.of(fr.topology()), Optional.of(fr.router()));
     }
 
     @Test
     void aPlannedFailoverLosesNoAcknowledgedWriteAndNothingMovesAfterwards() throws Exception {
         try (RedisGroup g = group(); FerryHarness f = FerryHarness.front(g)) {
-            await().atMost(SWITCH).until(() -> f.routedMaster() != null);
-            HostPort before = f.routedMaster();
-            HostPort target = g.nodeAddresses().stream().filter(n -> !n.equals(before)).findFirst().orElseThrow();
+            HostPort before = f.awaitRouted();
+            HostPort target = f.aReplica();
             FailoverReport report;
             try (WriteLoad fresh = WriteLoad.start(f.address(), g.credentials(), Duration.ofMillis(10), false, "fresh");
                  WriteLoad kept = WriteLoad.start(f.address(), g.credentials(), Duration.ofMillis(5), true, "kept")) {
@@ -66,8 +65,7 @@ class PlannedFailoverTest {
     @Test
     void aTargetThatIsNotAKnownReplicaIsRefusedAndNothingChanges() throws Exception {
         try (RedisGroup g = group(); FerryHarness f = FerryHarness.front(g)) {
-            await().atMost(SWITCH).until(() -> f.routedMaster() != null);
-            HostPort master = f.routedMaster();
+            HostPort master = f.awaitRouted();
             assertThatThrownBy(() -> planned(f).run(Optional.of(HostPort.parse("127.0.0.1:1"))))
                     .isInstanceOf(FailoverRefused.class).hasMessageContaining("is not a known replica of " + master);
             assertUnchanged(g, f, master);
@@ -77,8 +75,7 @@ class PlannedFailoverTest {
     @Test
     void withoutASentinelMajorityTheFailoverIsRefused() throws Exception {
         try (RedisGroup g = group(); FerryHarness f = FerryHarness.front(g)) {
-            await().atMost(SWITCH).until(() -> f.routedMaster() != null);
-            HostPort master = f.routedMaster();
+            HostPort master = f.awaitRouted();
             g.sentinels().get(0).kill();
             g.sentinels().get(1).kill();
             assertThatThrownBy(() -> planned(f).run(Optional.empty()))
@@ -90,8 +87,7 @@ class PlannedFailoverTest {
     @Test
     void withNoReplicaInSyncTheFailoverIsRefused() throws Exception {
         try (RedisGroup g = group(); FerryHarness f = FerryHarness.front(g)) {
-            await().atMost(SWITCH).until(() -> f.routedMaster() != null);
-            HostPort master = f.routedMaster();
+            HostPort master = f.awaitRouted();
             for (HostPort n : g.nodeAddresses()) if (!n.equals(master)) g.node(n).kill();
             await().atMost(SWITCH).until(() -> ((List<?>) ((List<?>) g.node(master).call("ROLE")).get(2)).isEmpty());
             assertThatThrownBy(() -> planned(f).run(Optional.empty()))
@@ -103,9 +99,8 @@ class PlannedFailoverTest {
     @Test
     void aFailureAfterWritesArePausedRollsBackAndUnpausesTheMaster() throws Exception {
         try (RedisGroup g = group(); FerryHarness f = FerryHarness.front(g)) {
-            await().atMost(SWITCH).until(() -> f.routedMaster() != null);
-            HostPort master = f.routedMaster();
-            Ferry.Frontend fr = f.ferry.frontends().get(0);
+            HostPort master = f.awaitRouted();
+            Ferry.Frontend fr = f.frontend();
             // Every Sentinel dies between the pause and SENTINEL FAILOVER: nobody can promote.
             PlannedFailover planned = new PlannedFailover(fr.config(), Optional.of(fr.topology()), Optional.of(fr.router()),
                     step -> {
@@ -123,9 +118,8 @@ class PlannedFailoverTest {
     @Test
     void aTargetWithReplicaPriorityZeroIsRefused() throws Exception {
         try (RedisGroup g = group(); FerryHarness f = FerryHarness.front(g)) {
-            await().atMost(SWITCH).until(() -> f.routedMaster() != null);
-            HostPort master = f.routedMaster();
-            HostPort target = g.nodeAddresses().stream().filter(n -> !n.equals(master)).findFirst().orElseThrow();
+            HostPort master = f.awaitRouted();
+            HostPort target = f.aReplica();
             g.node(target).call("CONFIG", "SET", "replica-priority", "0");
             assertThatThrownBy(() -> planned(f).run(Optional.of(target)))
                     .isInstanceOf(FailoverRefused.class).hasMessageContaining("replica-priority 0: Sentinel never promotes it");
@@ -149,11 +143,10 @@ class PlannedFailoverTest {
     @Test
     void aSentinelFailoverIsFollowedAtThePromotionNotAtSwitchMaster() throws Exception {
         try (RedisGroup g = group(); FerryHarness f = FerryHarness.front(g)) {
-            await().atMost(SWITCH).until(() -> f.routedMaster() != null);
-            HostPort old = f.routedMaster();
+            HostPort old = f.awaitRouted();
             g.sentinelFailover();
-            await().atMost(SWITCH).until(() -> f.routedMaster() != null && !old.equals(f.routedMaster()));
-            var switches = f.ferry.frontends().get(0).topology().snapshot().switches();
+            f.awaitMovedFrom(old);
+            var switches = f.snapshot().switches();
             assertThat(switches.get(0).basis()).as(switches.get(0).reason()).isIn(Basis.PROMOTED, Basis.SENTINELS);
             assertThat(switches.get(0).basis()).as("followed the leader's announced promotion").isEqualTo(Basis.PROMOTED);
         }
@@ -162,18 +155,17 @@ class PlannedFailoverTest {
     @Test
     void aFailoverToMadeBesideFerryIsFollowedAndSoIsSentinelsOwnFailoverAfterIt() throws Exception {
         try (RedisGroup g = group(); FerryHarness f = FerryHarness.front(g)) {
-            await().atMost(SWITCH).until(() -> f.routedMaster() != null);
-            HostPort first = f.routedMaster();
-            HostPort target = g.nodeAddresses().stream().filter(n -> !n.equals(first)).findFirst().orElseThrow();
+            HostPort first = f.awaitRouted();
+            HostPort target = f.aReplica();
             try (WriteLoad kept = WriteLoad.start(f.address(), g.credentials(), Duration.ofMillis(10), true, "kept")) {
                 g.failoverTo(target);
                 await().atMost(SWITCH).until(() -> target.equals(f.routedMaster()));
-                var verdict = f.ferry.frontends().get(0).topology().snapshot().verdict();
+                var verdict = f.snapshot().verdict();
                 assertThat(verdict.basis()).isEqualTo(Basis.HANDOVER);
                 assertThat(verdict.warnings()).anyMatch(w -> w.contains("Sentinel will mark") && w.contains("fail over again"));
                 // Sentinel marks the demoted node down (it reports slave) and fails over a second time.
-                await().atMost(Duration.ofSeconds(90)).until(() -> f.ferry.frontends().get(0).topology().snapshot().verdict().basis() == Basis.SENTINELS
-                        || f.ferry.frontends().get(0).topology().snapshot().verdict().epoch() > verdict.epoch());
+                await().atMost(Duration.ofSeconds(90)).until(() -> f.snapshot().verdict().basis() == Basis.SENTINELS
+                        || f.snapshot().verdict().epoch() > verdict.epoch());
                 HostPort second = g.awaitSentinelsAgree(Duration.ofSeconds(60));
                 await().atMost(SWITCH).until(() -> second.equals(f.routedMaster()));
                 Thread.sleep(1000);

@@ -1,13 +1,15 @@
 package dev.ferry.faults;
 
+import static dev.ferry.testkit.Waits.SWITCH;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.FerryHarness;
 import dev.ferry.config.Credentials;
 import dev.ferry.config.HostPort;
+import dev.ferry.demo.group.RedisGroup;
 import dev.ferry.resp.RedisLink;
-import dev.ferry.testkit.RedisGroup;
+import dev.ferry.testkit.FerryHarness;
+import dev.ferry.testkit.TestGroup;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
@@ -29,18 +31,15 @@ import redis.clients.jedis.RedisClient;
  */
 @Tag("integration")
 class ClientLibrariesTest {
-    static final Duration SWITCH = Duration.ofSeconds(20);
-
     static RedisGroup group() {
-        return RedisGroup.builder().password("pw-libs").downAfterMillis(2000).failoverTimeoutMillis(10000).start();
+        return TestGroup.start("pw-libs");
     }
 
     @Test
     void aPlannedFailoverCostsJedisAndLettuceNoErrorAndNoWrite() throws Exception {
         try (RedisGroup g = group(); FerryHarness f = FerryHarness.front(g)) {
-            await().atMost(SWITCH).until(() -> f.routedMaster() != null);
-            HostPort old = f.routedMaster();
-            HostPort target = g.nodeAddresses().stream().filter(n -> !n.equals(old)).findFirst().orElseThrow();
+            HostPort old = f.awaitRouted();
+            HostPort target = f.aReplica();
             List<LibraryWriter> writers = startWriters(f, g);
             Thread.sleep(1000);
             g.failoverTo(target);
@@ -53,13 +52,11 @@ class ClientLibrariesTest {
     @Test
     void aSentinelFailoverCostsJedisAndLettuceNoErrorAndNoWrite() throws Exception {
         try (RedisGroup g = group(); FerryHarness f = FerryHarness.front(g)) {
-            await().atMost(SWITCH).until(() -> f.routedMaster() != null);
-            HostPort old = f.routedMaster();
+            HostPort old = f.awaitRouted();
             List<LibraryWriter> writers = startWriters(f, g);
             Thread.sleep(1000);
             g.sentinelFailover();
-            await().atMost(SWITCH).until(() -> f.routedMaster() != null && !old.equals(f.routedMaster()));
-            HostPort now = f.routedMaster();
+            HostPort now = f.awaitMovedFrom(old);
             Thread.sleep(1500);
             assertNoErrorAndNothingLost(writers, now, "SENTINEL FAILOVER");
         }

@@ -1,20 +1,21 @@
 package dev.ferry.faults;
 
+import static dev.ferry.testkit.Waits.SWITCH;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.ferry.Ferry;
-import dev.ferry.config.ConfigLoader;
 import dev.ferry.config.HostPort;
+import dev.ferry.drill.WriteLoad;
+import dev.ferry.drill.WriteLoad.Write;
 import dev.ferry.resp.RedisLink;
+import dev.ferry.testkit.FerryHarness;
 import dev.ferry.testkit.NetnsLab;
 import dev.ferry.testkit.PromotionWatch;
-import dev.ferry.testkit.WriteLoad;
-import dev.ferry.testkit.WriteLoad.Write;
+import dev.ferry.testkit.TestConfig;
 import dev.ferry.topology.SwitchRecord;
 import dev.ferry.topology.TopologySnapshot;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,7 +36,6 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("integration")
 class PartitionTest {
-    static final Duration SWITCH = Duration.ofSeconds(20);
     static final Duration WRITE_INTERVAL = Duration.ofMillis(10);
     /** Past down-after (2 s), ODOWN and the election: Sentinel promotes a replica. */
     static final Duration LONG_CUT = Duration.ofSeconds(8);
@@ -169,7 +169,7 @@ class PartitionTest {
         final String name;
         final String title;
         final NetnsLab lab;
-        final Ferry ferry;
+        final FerryHarness ferry;
         final Instant startedAt = Instant.now();
         final List<String> timeline = new ArrayList<>();
         WriteLoad fresh;
@@ -178,7 +178,7 @@ class PartitionTest {
         Instant cutAt;
         private PromotionWatch promotionWatch;
 
-        private Scenario(String name, String title, NetnsLab lab, Ferry ferry) {
+        private Scenario(String name, String title, NetnsLab lab, FerryHarness ferry) {
             this.name = name;
             this.title = title;
             this.lab = lab;
@@ -188,14 +188,8 @@ class PartitionTest {
         static Scenario start(String name, String title) throws Exception {
             NetnsLab lab = NetnsLab.start();
             try {
-                String yaml = "frontends:\n"
-                        + "  - name: partition-" + name + "\n"
-                        + "    bind: 127.0.0.1:0\n"
-                        + "    master: " + lab.masterName() + "\n"
-                        + "    sentinels: [" + lab.sentinelAddresses().stream().map(HostPort::toString).collect(Collectors.joining(", ")) + "]\n"
-                        + "    password: " + lab.password() + "\n"
-                        + "    check: { interval: 500ms, timeout: 300ms }\n";
-                Ferry ferry = Ferry.start(new ConfigLoader().parse(Path.of("partition-" + name + ".yaml"), yaml));
+                FerryHarness ferry = FerryHarness.start(TestConfig.of(TestConfig.Frontend.named("partition-" + name).following(lab)
+                        .checks(TestConfig.CHECK_INTERVAL, TestConfig.CHECK_TIMEOUT)));
                 return new Scenario(name, title, lab, ferry);
             } catch (Exception | Error e) {
                 lab.close();
@@ -204,11 +198,11 @@ class PartitionTest {
         }
 
         HostPort ferryAddress() {
-            return ferry.frontends().get(0).server().boundAddress();
+            return ferry.address();
         }
 
         TopologySnapshot snapshot() {
-            return ferry.frontends().get(0).topology().snapshot();
+            return ferry.snapshot();
         }
 
         HostPort routed() {
@@ -216,8 +210,7 @@ class PartitionTest {
         }
 
         HostPort awaitRouted() {
-            await().atMost(SWITCH).until(() -> routed() != null);
-            return routed();
+            return ferry.awaitRouted();
         }
 
         void startLoad() {

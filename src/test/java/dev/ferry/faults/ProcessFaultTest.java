@@ -1,14 +1,16 @@
 package dev.ferry.faults;
 
+import static dev.ferry.testkit.Waits.SWITCH;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.FerryHarness;
 import dev.ferry.config.HostPort;
+import dev.ferry.demo.group.RedisGroup;
+import dev.ferry.drill.WriteLoad;
+import dev.ferry.drill.WriteLoad.Write;
+import dev.ferry.testkit.FerryHarness;
 import dev.ferry.testkit.PromotionWatch;
-import dev.ferry.testkit.RedisGroup;
-import dev.ferry.testkit.WriteLoad;
-import dev.ferry.testkit.WriteLoad.Write;
+import dev.ferry.testkit.TestGroup;
 import dev.ferry.topology.SwitchRecord;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,10 +25,8 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("integration")
 class ProcessFaultTest {
-    static final Duration SWITCH = Duration.ofSeconds(20);
-
     static RedisGroup group() {
-        return RedisGroup.builder().password("pw-faults").downAfterMillis(2000).failoverTimeoutMillis(10000).start();
+        return TestGroup.start("pw-faults");
     }
 
     /** The writers, started through Ferry; closed and checked by {@link #assertNothingLostAfter}. */
@@ -59,18 +59,16 @@ class ProcessFaultTest {
     }
 
     private static SwitchRecord lastSwitch(FerryHarness f) {
-        return f.ferry.frontends().get(0).topology().snapshot().switches().get(0);
+        return f.snapshot().switches().get(0);
     }
 
     @Test
     void underLoadASentinelFailoverLosesNoAcknowledgedWrite() throws Exception {
         try (RedisGroup g = group(); FerryHarness f = FerryHarness.front(g); Writers w = Writers.start(f, g)) {
-            await().atMost(SWITCH).until(() -> f.routedMaster() != null);
-            HostPort old = f.routedMaster();
+            HostPort old = f.awaitRouted();
             Thread.sleep(1000);
             g.sentinelFailover();
-            await().atMost(SWITCH).until(() -> f.routedMaster() != null && !old.equals(f.routedMaster()));
-            HostPort now = f.routedMaster();
+            HostPort now = f.awaitMovedFrom(old);
             Thread.sleep(1000);
             w.close();
             // The old master stays writable ~10 s under a bare SENTINEL FAILOVER; behind Ferry nothing went there.
@@ -84,12 +82,11 @@ class ProcessFaultTest {
     @Test
     void aMasterStoppedPastDownAfterAndContinuedGetsNothingAndLosesNothingAfterTheSwitch() throws Exception {
         try (RedisGroup g = group(); FerryHarness f = FerryHarness.front(g); Writers w = Writers.start(f, g)) {
-            await().atMost(SWITCH).until(() -> f.routedMaster() != null);
-            HostPort old = f.routedMaster();
+            HostPort old = f.awaitRouted();
             Thread.sleep(500);
             PromotionWatch promotion = watchReplicasOf(g, old);
             g.node(old).pause();
-            await().atMost(SWITCH).until(() -> f.routedMaster() != null && !old.equals(f.routedMaster()));
+            f.awaitMovedFrom(old);
             promotion.close();
             System.out.printf("sigstop-sigcont: first_ack_after_promotion_ms=%s%n",
                     WriteLoad.firstAckAfter(promotion.promotedAt(), w.fresh(), w.kept()));
@@ -105,12 +102,11 @@ class ProcessFaultTest {
     @Test
     void aCrashedMasterThatRestartsEmptyClaimingMasterGetsNothing() throws Exception {
         try (RedisGroup g = group(); FerryHarness f = FerryHarness.front(g); Writers w = Writers.start(f, g)) {
-            await().atMost(SWITCH).until(() -> f.routedMaster() != null);
-            HostPort old = f.routedMaster();
+            HostPort old = f.awaitRouted();
             Thread.sleep(500);
             PromotionWatch promotion = watchReplicasOf(g, old);
             g.node(old).kill();
-            await().atMost(SWITCH).until(() -> f.routedMaster() != null && !old.equals(f.routedMaster()));
+            f.awaitMovedFrom(old);
             promotion.close();
             Thread.sleep(300);  // let the first writes after the promotion land before measuring
             System.out.printf("crash-restart-empty: first_ack_after_promotion_ms=%s%n",

@@ -3,10 +3,10 @@ package dev.ferry.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.FerryHarness;
+import dev.ferry.testkit.FerryHarness;
 import dev.ferry.config.HostPort;
 import dev.ferry.resp.RedisLink;
-import dev.ferry.testkit.RedisGroup;
+import dev.ferry.demo.group.RedisGroup;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;

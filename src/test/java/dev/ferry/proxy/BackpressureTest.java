@@ -3,11 +3,11 @@ package dev.ferry.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.FerryHarness;
 import dev.ferry.config.HostPort;
+import dev.ferry.demo.group.RedisGroup;
 import dev.ferry.resp.RedisLink;
 import dev.ferry.resp.RespWriter;
-import dev.ferry.testkit.RedisGroup;
+import dev.ferry.testkit.FerryHarness;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;

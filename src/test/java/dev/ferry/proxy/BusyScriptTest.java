@@ -3,11 +3,11 @@ package dev.ferry.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.FerryHarness;
+import dev.ferry.testkit.FerryHarness;
 import dev.ferry.config.HostPort;
 import dev.ferry.resp.ErrorReply;
 import dev.ferry.resp.RedisLink;
-import dev.ferry.testkit.RedisGroup;
+import dev.ferry.demo.group.RedisGroup;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Tag;

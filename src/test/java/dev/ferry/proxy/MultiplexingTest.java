@@ -3,13 +3,13 @@ package dev.ferry.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.FerryHarness;
+import dev.ferry.testkit.FerryHarness;
 import dev.ferry.config.Credentials;
 import dev.ferry.config.HostPort;
 import dev.ferry.resp.ErrorReply;
 import dev.ferry.resp.RedisLink;
 import dev.ferry.resp.RespWriter;
-import dev.ferry.testkit.RedisGroup;
+import dev.ferry.demo.group.RedisGroup;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.time.Duration;

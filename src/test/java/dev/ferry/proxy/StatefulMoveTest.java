@@ -8,11 +8,11 @@ import static dev.ferry.proxy.RedisModeTest.simple;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.FerryHarness;
+import dev.ferry.testkit.FerryHarness;
 import dev.ferry.config.HostPort;
 import dev.ferry.proxy.RedisModeTest.Client;
 import dev.ferry.proxy.RedisModeTest.Reply;
-import dev.ferry.testkit.RedisGroup;
+import dev.ferry.demo.group.RedisGroup;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Tag;

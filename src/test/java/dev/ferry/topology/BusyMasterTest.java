@@ -3,11 +3,11 @@ package dev.ferry.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.FerryHarness;
+import dev.ferry.testkit.FerryHarness;
 import dev.ferry.config.HostPort;
 import dev.ferry.resp.ErrorReply;
 import dev.ferry.resp.RedisLink;
-import dev.ferry.testkit.RedisGroup;
+import dev.ferry.demo.group.RedisGroup;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

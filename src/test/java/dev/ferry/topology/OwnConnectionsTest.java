@@ -3,12 +3,12 @@ package dev.ferry.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.ferry.FerryHarness;
+import dev.ferry.testkit.FerryHarness;
 import dev.ferry.config.HostPort;
 import dev.ferry.resp.InfoFields;
 import dev.ferry.resp.RedisLink;
-import dev.ferry.testkit.RedisGroup;
-import dev.ferry.testkit.RedisProcess;
+import dev.ferry.demo.group.RedisGroup;
+import dev.ferry.demo.group.RedisProcess;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package dev.ferry.testkit;
+package dev.ferry.demo.group;
 
 import dev.ferry.config.Credentials;
 import dev.ferry.config.HostPort;
@@ -24,11 +24,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Redis nodes and the Sentinels watching them, as this JVM sees them: what {@link RedisGroup} (loopback)
- * and {@link NetnsLab} (network namespaces) have in common. The config they start with, the queries and
- * waits tests use, and the life cycle: a directory for config and log files, processes killed on
+ * and the tests' network-namespace lab have in common. The config they start with, the queries and
+ * waits the demo and tests use, and the life cycle: a directory for config and log files, processes killed on
  * {@link #close()} or, failing that, at JVM exit. Subclasses say where the processes run.
  */
-abstract class SentinelGroup implements AutoCloseable {
+public abstract class SentinelGroup implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SentinelGroup.class);
     static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
@@ -41,8 +41,8 @@ abstract class SentinelGroup implements AutoCloseable {
     private final String label;
     private final Path dir;
     private final boolean ownsDir;
-    final List<RedisProcess> nodes = new CopyOnWriteArrayList<>();
-    final List<RedisProcess> sentinels = new CopyOnWriteArrayList<>();
+    protected final List<RedisProcess> nodes = new CopyOnWriteArrayList<>();
+    protected final List<RedisProcess> sentinels = new CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Thread shutdownHook;
 
@@ -50,7 +50,7 @@ abstract class SentinelGroup implements AutoCloseable {
      * {@code label} names the group in messages ("this group", "lab 042xy"); without a {@code dir} setting the
      * files go to a new temporary directory named {@code tempDirPrefix...}, which close() deletes.
      */
-    SentinelGroup(Settings<?> settings, String label, String tempDirPrefix) {
+    protected SentinelGroup(Settings<?> settings, String label, String tempDirPrefix) {
         this.masterName = settings.masterName;
         this.password = settings.password;
         this.downAfterMillis = settings.downAfterMillis;
@@ -70,7 +70,7 @@ abstract class SentinelGroup implements AutoCloseable {
      * replicas to link, then starts the Sentinels and waits until each knows the whole group. On failure
      * closes, so that nothing is left running, and rethrows.
      */
-    final void startUp(Runnable startNodes, Runnable startSentinels) {
+    protected final void startUp(Runnable startNodes, Runnable startSentinels) {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         try {
             startNodes.run();
@@ -234,12 +234,12 @@ abstract class SentinelGroup implements AutoCloseable {
     }
 
     /** What the subclass built besides the processes, undone once they are dead; must not throw. */
-    void tearDown() {}
+    protected void tearDown() {}
 
     // ---- config
 
     /** A node's config: no persistence, fast diskless resync, masterauth when there is a password; a replica of {@code master} unless null. */
-    final List<String> nodeConfig(HostPort master) {
+    protected final List<String> nodeConfig(HostPort master) {
         List<String> config = new ArrayList<>(List.of(
                 "save \"\"",
                 "appendonly no",
@@ -252,7 +252,7 @@ abstract class SentinelGroup implements AutoCloseable {
     }
 
     /** A Sentinel's config: monitor {@code master} under the group's name, with auth-pass when there is a password. */
-    final List<String> sentinelConfig(HostPort master, int quorum) {
+    protected final List<String> sentinelConfig(HostPort master, int quorum) {
         List<String> config = new ArrayList<>(List.of(
                 "sentinel resolve-hostnames no",
                 "sentinel monitor " + masterName + " " + master.host() + " " + master.port() + " " + quorum,
@@ -265,7 +265,7 @@ abstract class SentinelGroup implements AutoCloseable {
 
     // ---- internals
 
-    static boolean running(RedisProcess p) {
+    protected static boolean running(RedisProcess p) {
         return p.alive() && !p.paused();
     }
 
@@ -335,7 +335,7 @@ abstract class SentinelGroup implements AutoCloseable {
     }
 
     /** A reply as fields: INFO's {@code key:value} lines or a flat key/value array; empty when there is no answer. */
-    static Map<String, String> fields(RedisProcess p, String... command) {
+    protected static Map<String, String> fields(RedisProcess p, String... command) {
         Object reply;
         try {
             reply = p.call(command);
@@ -377,14 +377,14 @@ abstract class SentinelGroup implements AutoCloseable {
     }
 
     /** The settings every group takes, each with its default and its check; {@code B} is the builder, so that calls chain. */
-    abstract static class Settings<B extends Settings<B>> {
+    protected abstract static class Settings<B extends Settings<B>> {
         String masterName = "mymaster";
         String password;
         long downAfterMillis = 2000;
         long failoverTimeoutMillis = 10000;
         Path dir;
 
-        Settings(String password) {
+        protected Settings(String password) {
             this.password = password;
         }
 

@@ -1,6 +1,8 @@
 package dev.ferry.testkit;
 
 import dev.ferry.config.HostPort;
+import dev.ferry.demo.group.RedisProcess;
+import dev.ferry.demo.group.SentinelGroup;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -290,7 +292,7 @@ public final class NetnsLab extends SentinelGroup {
 
     /** Once the processes are dead: deletes the namespaces and links, then frees the subnet. */
     @Override
-    void tearDown() {
+    protected void tearDown() {
         List<String> created = new ArrayList<>(namespaces);
         Collections.reverse(created);
         for (String ns : created) deleteNamespace(ns);

@@ -1,6 +1,6 @@
 package dev.ferry.demo;
 
-import dev.ferry.testkit.RedisBinaries;
+import dev.ferry.demo.group.Binaries;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URISyntaxException;
@@ -8,23 +8,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
-/** Makes sure redis-server and redis-sentinel are there, running scripts/install-deps.sh when it is at hand. */
-public final class RedisInstall {
-    private RedisInstall() {}
+/**
+ * Makes sure what the demo runs is there (redis-server, redis-sentinel, and haproxy as its load
+ * balancer), running scripts/install-deps.sh when it is at hand.
+ */
+public final class DemoInstall {
+    private DemoInstall() {}
 
-    /** Empty when redis-server and redis-sentinel are there, installing them when scripts/install-deps.sh is at hand. */
+    /** Empty when every program is there, installing them first when scripts/install-deps.sh is at hand; else what is missing. */
     public static Optional<String> ensure(PrintWriter err) throws InterruptedException {
         if (missing().isEmpty()) return Optional.empty();
         Optional<Path> script = installScript();
         if (script.isEmpty()) {
-            return Optional.of(missing().get() + " (on Debian/Ubuntu: sudo apt-get install redis-server redis-sentinel redis-tools)");
+            return Optional.of(missing().get() + " (on Debian/Ubuntu: sudo apt-get install redis-server redis-sentinel redis-tools haproxy)");
         }
-        err.println("ferry demo: " + missing().get() + "; running " + script.get() + " ...");
+        err.println("ferry demo: " + missing().get() + "; running " + script.get() + " --with-haproxy ...");
         err.flush();
         try {
-            Process p = new ProcessBuilder("bash", script.get().toString()).inheritIO().start();
+            Process p = new ProcessBuilder("bash", script.get().toString(), "--with-haproxy").inheritIO().start();
             int code = p.waitFor();
-            if (code != 0) return Optional.of(script.get() + " failed with exit code " + code + "; install redis-server and redis-sentinel, then retry");
+            if (code != 0) {
+                return Optional.of(script.get() + " failed with exit code " + code + "; install redis-server, redis-sentinel and haproxy, then retry");
+            }
         } catch (IOException e) {
             return Optional.of("cannot run " + script.get() + ": " + e.getMessage());
         }
@@ -33,8 +38,9 @@ public final class RedisInstall {
 
     private static Optional<String> missing() {
         try {
-            RedisBinaries.server();
-            RedisBinaries.sentinel();
+            Binaries.server();
+            Binaries.sentinel();
+            Binaries.haproxy();
             return Optional.empty();
         } catch (IllegalStateException e) {
             return Optional.of(e.getMessage());
@@ -44,7 +50,7 @@ public final class RedisInstall {
     /** scripts/install-deps.sh of the checkout this jar was built in (the repository is the parent of target/). */
     static Optional<Path> installScript() {
         try {
-            Path code = Path.of(RedisInstall.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path code = Path.of(DemoInstall.class.getProtectionDomain().getCodeSource().getLocation().toURI());
             Path d = Files.isDirectory(code) ? code : code.getParent();
             for (int up = 0; d != null && up < 3; up++, d = d.getParent()) {
                 Path s = d.resolve("scripts").resolve("install-deps.sh");

@@ -1,4 +1,4 @@
-package dev.ferry.testkit;
+package dev.ferry.demo.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,4 +1,4 @@
-package dev.ferry.testkit;
+package dev.ferry.drill;
 
 import dev.ferry.config.Credentials;
 import dev.ferry.config.HostPort;
@@ -18,7 +18,7 @@ import java.util.TreeMap;
  * records what it lived through: each acknowledged write with when it was sent and acknowledged, failures
  * by kind, the longest run of failures. Afterwards {@link #lostWrites} reads every acknowledged key back:
  * an acknowledged write that is gone was lost, and its instants tell writes lost before a switch of master
- * from writes lost after it. Like the anchor's writer.py, in Java, for tests, the demo and the drill.
+ * from writes lost after it. Like the anchor's writer.py, in Java: the drill's writer, which the tests use too.
  */
 public final class WriteLoad implements AutoCloseable {
     /** One acknowledged write: key {@code <prefix>:n}, sent and acknowledged at these wall-clock instants. */

@@ -1,4 +1,4 @@
-package dev.ferry.testkit;
+package dev.ferry.demo.group;
 
 import dev.ferry.config.Credentials;
 import dev.ferry.config.HostPort;
@@ -29,7 +29,7 @@ public final class RedisProcess {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration STOP_GRACE = Duration.ofSeconds(3);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(1);
-    private static final String CLIENT_NAME = "ferry-testkit";
+    private static final String CLIENT_NAME = "ferry-demo";
     private static final int LOG_TAIL_LINES = 20;
 
     private final Kind kind;
@@ -183,7 +183,7 @@ public final class RedisProcess {
     }
 
     private void launch() {
-        Path binary = kind == Kind.SERVER ? RedisBinaries.server() : RedisBinaries.sentinel();
+        Path binary = kind == Kind.SERVER ? Binaries.server() : Binaries.sentinel();
         // Output before the logfile is opened (config errors) lands in the same file.
         List<String> command = new ArrayList<>(commandPrefix);
         command.add(binary.toString());

@@ -1,4 +1,4 @@
-package dev.ferry.testkit;
+package dev.ferry.demo.group;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package dev.ferry.testkit;
+package dev.ferry.demo.group;
 
 import dev.ferry.config.HostPort;
 import dev.ferry.resp.ErrorReply;
@@ -9,8 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real Redis master/replica group watched by Sentinels, all on 127.0.0.1, for tests, the demo and
- * benchmarks. {@code nodes().get(0)} is the initial master. Processes die on {@link #close()} or, failing
+ * A real Redis master/replica group watched by Sentinels, all on 127.0.0.1: the demo's group, which the
+ * tests start too. {@code nodes().get(0)} is the initial master. Processes die on {@link #close()} or, failing
  * that, at JVM exit; the queries and waits are {@link SentinelGroup}'s.
  */
 public final class RedisGroup extends SentinelGroup {
