@@ -83,12 +83,26 @@ final class FerryMetrics implements AutoCloseable {
         Tags t = Tags.of("frontend", fr.config().name());
         Router router = fr.router();
         Topology topology = fr.topology();
-        Gauge.builder("ferry.clients.waiting", router, r -> r.stats().waitingNow.sum()).tags(t)
-                .description("Client connections waiting for a master now").register(registry);
-        FunctionCounter.builder("ferry.clients.waited", router, r -> r.stats().waited.sum()).tags(t)
-                .description("Client connections that had to wait for a master").register(registry);
-        FunctionCounter.builder("ferry.wait.timeouts", router, r -> r.stats().waitTimeouts.sum()).tags(t)
-                .description("Client connections closed because no master appeared within wait-for-master").register(registry);
+        TrafficStats fs = router.stats();
+        Gauge.builder("ferry.clients.waiting", fs, x -> x.waitingNow.sum()).tags(t)
+                .description("Client sessions with commands waiting for a master now").register(registry);
+        counter("ferry.clients.waited", fs, x -> x.waited, t, "Times a client session's commands had to wait for a master");
+        counter("ferry.wait.timeouts", fs, x -> x.waitTimeouts, t,
+                "Commands answered -MASTERDOWN because no master could take them within wait-for-master");
+        Gauge.builder("ferry.clients.connected", fs, x -> x.sessionsNow.sum()).tags(t)
+                .description("Client connections open now").register(registry);
+        counter("ferry.commands", fs, x -> x.commandsShared, t.and("path", "shared"),
+                "Client commands by how they travelled: on a shared node connection, a dedicated one, or answered by Ferry");
+        counter("ferry.commands", fs, x -> x.commandsDedicated, t.and("path", "dedicated"), null);
+        counter("ferry.commands", fs, x -> x.commandsLocal, t.and("path", "ferry"), null);
+        Gauge.builder("ferry.node.connections", fs, x -> x.sharedConnectionsNow.sum()).tags(t.and("kind", "shared"))
+                .description("Node connections open now: shared by many sessions, or dedicated to one").register(registry);
+        Gauge.builder("ferry.node.connections", fs, x -> x.dedicatedConnectionsNow.sum()).tags(t.and("kind", "dedicated"))
+                .register(registry);
+        counter("ferry.clients.output.limit.closes", fs, x -> x.outputLimitCloses, t,
+                "Clients closed because more than client-output-limit of replies piled up unread");
+        counter("ferry.pushes.dropped", fs, x -> x.pushesDropped, t,
+                "RESP3 pushes that arrived on a shared node connection (none is expected)");
         Gauge.builder("ferry.frontend.has.master", topology, x -> x.snapshot().verdict().hasMaster() ? 1 : 0).tags(t)
                 .description("1 when the frontend routes to a master now").register(registry);
         Gauge.builder("ferry.frontend.held", topology, x -> x.snapshot().verdict().held() != null ? 1 : 0).tags(t)
@@ -131,6 +145,10 @@ final class FerryMetrics implements AutoCloseable {
                 "Client sessions that left the node for the new master without being closed");
         counter("ferry.commands.resent", s, x -> x.commandsResent, t,
                 "Commands the node refused as a replica (-READONLY) that were sent again to the new master");
+        counter("ferry.sessions.state.moved", s, x -> x.stateMoved, t,
+                "Sessions whose subscriptions, tracking, MONITOR or open transaction were set up again on the new master");
+        counter("ferry.tracking.caches.flushed", s, x -> x.cachesFlushed, t,
+                "Tracking clients told to drop their local cache when they moved off the node");
         Topology topology = fr.topology();
         Gauge.builder("ferry.node.up", topology, x -> report(x, node) != null && report(x, node).up() ? 1 : 0).tags(t)
                 .description("1 when the last check of the node answered PING and ROLE").register(registry);
@@ -151,7 +169,9 @@ final class FerryMetrics implements AutoCloseable {
     }
 
     private void counter(String name, TrafficStats s, Function<TrafficStats, LongAdder> f, Tags t, String description) {
-        FunctionCounter.builder(name, s, x -> f.apply(x).sum()).tags(t).description(description).register(registry);
+        FunctionCounter.Builder<TrafficStats> b = FunctionCounter.builder(name, s, x -> f.apply(x).sum()).tags(t);
+        if (description != null) b.description(description);
+        b.register(registry);
     }
 
     private static NodeReport report(Topology t, HostPort node) {

@@ -43,6 +43,13 @@ final class StatsJson {
         j.strings("warnings", f.warnings());
         j.strings("notes", f.notes());
         traffic(j, f.traffic());
+        StatsModel.Paths p = f.paths();
+        j.field("node_connections_shared", p.sharedConnections());
+        j.field("node_connections_dedicated", p.dedicatedConnections());
+        j.field("commands_shared", p.commandsShared());
+        j.field("commands_dedicated", p.commandsDedicated());
+        j.field("commands_answered_by_ferry", p.commandsLocal());
+        j.field("clients_closed_output_limit", p.outputLimitCloses());
         j.field("clients_waiting", f.waitingNow());
         j.field("clients_waited", f.waited());
         j.field("wait_timeouts", f.waitTimeouts());
@@ -120,6 +127,7 @@ final class StatsJson {
         j.field("sessions_cut", t.sessionsCut());
         j.field("sessions_moved", t.sessionsMoved());
         j.field("commands_resent", t.commandsResent());
+        j.field("sessions_state_moved", t.stateMoved());
     }
 
     /** Just enough JSON: objects, arrays, strings, numbers, booleans, null; commas placed by nesting depth. */

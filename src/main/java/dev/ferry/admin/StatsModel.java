@@ -28,8 +28,8 @@ public record StatsModel(String nodeName, String version, Instant generated, Dur
     public record FrontendView(
             String name, HostPort bind, String masterName, boolean staticMode,
             HostPort master, HostPort held, HostPort named, long epoch, String basis, String reason, List<String> warnings,
-            List<String> notes, Traffic traffic, long waitingNow, long waited, long waitTimeouts, long rounds, long fences, long sentinelEvents,
-            List<NodeView> nodes, List<SentinelView> sentinels, List<SwitchView> switches, List<String> events) {
+            List<String> notes, Traffic traffic, Paths paths, long waitingNow, long waited, long waitTimeouts, long rounds, long fences,
+            long sentinelEvents, List<NodeView> nodes, List<SentinelView> sentinels, List<SwitchView> switches, List<String> events) {
 
         public boolean hasMaster() {
             return master != null;
@@ -47,13 +47,25 @@ public record StatsModel(String nodeName, String version, Instant generated, Dur
 
     /** Client traffic of a frontend or of one node. Bytes in are from clients, bytes out to clients. */
     public record Traffic(long sessionsNow, long sessionsTotal, long bytesIn, long bytesOut, long connectErrors, long sessionsCut,
-            long sessionsMoved, long commandsResent) {
-        static final Traffic NONE = new Traffic(0, 0, 0, 0, 0, 0, 0, 0);
+            long sessionsMoved, long commandsResent, long stateMoved) {
+        static final Traffic NONE = new Traffic(0, 0, 0, 0, 0, 0, 0, 0, 0);
 
         static Traffic of(TrafficStats s) {
             if (s == null) return NONE;
             return new Traffic(s.sessionsNow.sum(), s.sessionsTotal.sum(), s.bytesFromClients.sum(), s.bytesToClients.sum(),
-                    s.connectErrors.sum(), s.sessionsCut.sum(), s.sessionsMoved.sum(), s.commandsResent.sum());
+                    s.connectErrors.sum(), s.sessionsCut.sum(), s.sessionsMoved.sum(), s.commandsResent.sum(), s.stateMoved.sum());
+        }
+    }
+
+    /**
+     * How a frontend's commands travel: node connections shared by many sessions, or dedicated to one while
+     * it holds connection state; commands on each, and those Ferry answered itself.
+     */
+    public record Paths(long sharedConnections, long dedicatedConnections, long commandsShared, long commandsDedicated,
+            long commandsLocal, long outputLimitCloses) {
+        static Paths of(TrafficStats s) {
+            return new Paths(s.sharedConnectionsNow.sum(), s.dedicatedConnectionsNow.sum(), s.commandsShared.sum(),
+                    s.commandsDedicated.sum(), s.commandsLocal.sum(), s.outputLimitCloses.sum());
         }
     }
 
@@ -112,11 +124,13 @@ public record StatsModel(String nodeName, String version, Instant generated, Dur
         long cut = 0;
         long moved = 0;
         long resent = 0;
+        long stateMoved = 0;
         for (NodeReport r : snap.nodes()) {
             Traffic t = Traffic.of(byNode.get(r.node()));
             cut += t.sessionsCut();
             moved += t.sessionsMoved();
             resent += t.commandsResent();
+            stateMoved += t.stateMoved();
             nodes.add(new NodeView(r.node(), r.up(), r.role().word(), r.node().equals(v.master()), r.node().equals(v.held()),
                     r.node().equals(v.named()), r.replicaOf(), r.linkUp(), r.offset(), redact(r.detail(), secrets), r.latencyMicros(),
                     r.at(), states.since(c.name(), r), t));
@@ -126,12 +140,13 @@ public record StatsModel(String nodeName, String version, Instant generated, Dur
                 cut += e.getValue().sessionsCut.sum();
                 moved += e.getValue().sessionsMoved.sum();
                 resent += e.getValue().commandsResent.sum();
+                stateMoved += e.getValue().stateMoved.sum();
             }
         }
         Traffic f = Traffic.of(router.stats());
         // Sessions are cut and moved per node; the frontend totals are their sums.
         Traffic traffic = new Traffic(f.sessionsNow(), f.sessionsTotal(), f.bytesIn(), f.bytesOut(), f.connectErrors(),
-                Math.max(f.sessionsCut(), cut), moved, resent);
+                Math.max(f.sessionsCut(), cut), moved, resent, stateMoved);
 
         List<SentinelView> sentinels = new ArrayList<>();
         for (SentinelReport s : snap.sentinels()) {
@@ -148,7 +163,8 @@ public record StatsModel(String nodeName, String version, Instant generated, Dur
                 v.warnings().stream().map(w -> redact(w, secrets)).toList(),
                 // What no front end can save (the min-replicas advice): true all along, so apart from warnings.
                 snap.advice().stream().map(a -> redact(a, secrets)).toList(),
-                traffic, fs.waitingNow.sum(), fs.waited.sum(), fs.waitTimeouts.sum(), snap.rounds(), snap.fences(), snap.sentinelEvents(),
+                traffic, Paths.of(fs), fs.waitingNow.sum(), fs.waited.sum(), fs.waitTimeouts.sum(), snap.rounds(), snap.fences(),
+                snap.sentinelEvents(),
                 nodes, sentinels, switches, snap.recentEvents().stream().map(e -> redact(e, secrets)).toList());
     }
 

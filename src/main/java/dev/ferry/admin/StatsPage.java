@@ -169,7 +169,12 @@ final class StatsPage {
         card(h, "Waiting for master", num(f.waitingNow()), num(f.waitTimeouts()) + " wait timeouts", f.waitTimeouts() > 0);
         card(h, "Connect errors", num(t.connectErrors()), "refused or timed out", t.connectErrors() > 0);
         card(h, "Sessions cut", num(t.sessionsCut()), "at master changes", false);
-        card(h, "Sessions moved", num(t.sessionsMoved()), num(t.commandsResent()) + " refused commands sent again", false);
+        card(h, "Sessions moved", num(t.sessionsMoved()), num(t.commandsResent()) + " refused commands sent again, "
+                + num(t.stateMoved()) + " with their subscriptions or transaction", false);
+        StatsModel.Paths p = f.paths();
+        card(h, "Node connections", num(p.sharedConnections() + p.dedicatedConnections()), num(p.sharedConnections()) + " shared, "
+                + num(p.dedicatedConnections()) + " dedicated; " + num(p.commandsShared()) + " commands shared, "
+                + num(p.commandsDedicated()) + " dedicated, " + num(p.commandsLocal()) + " answered by Ferry", false);
         card(h, "Fences", num(f.fences()), "old masters demoted", false);
         card(h, "Sentinel events", num(f.sentinelEvents()), num(f.rounds()) + " check rounds", false);
         h.append("</div>");

@@ -22,13 +22,14 @@ class StatsRenderingTest {
     private static final HostPort S = new HostPort("10.0.0.1", 26379);
 
     private static FrontendView frontend(String name, HostPort master, String reason, String detail) {
-        Traffic t = new Traffic(1, 2, 3, 4, 0, 0, 0, 0);
+        Traffic t = new Traffic(1, 2, 3, 4, 0, 0, 0, 0, 0);
         NodeView node = new NodeView(A, master != null, master != null ? "master" : "unknown", A.equals(master), false, true,
                 null, false, 10, detail, 250, NOW, NOW.minusSeconds(90), t);
         SentinelView sentinel = new SentinelView(S, true, false, true, A, 3, false, 1, 2, "", NOW);
         SwitchView sw = new SwitchView(NOW.minusSeconds(30), B, A, Duration.ofMillis(412), "SENTINELS", 3, reason);
         return new FrontendView(name, new HostPort("127.0.0.1", 6379), "mymaster", false, master, null, A, 3,
-                master != null ? "SENTINELS" : "NONE", reason, List.of("the Sentinels disagree with the nodes"), List.of(), t, 0, 0, 0, 5, 0, 1,
+                master != null ? "SENTINELS" : "NONE", reason, List.of("the Sentinels disagree with the nodes"), List.of(), t,
+                new StatsModel.Paths(2, 1, 100, 10, 5, 0), 0, 0, 0, 5, 0, 1,
                 List.of(node), List.of(sentinel), List.of(sw), List.of(NOW + " " + S + " +switch-master mymaster 10.0.0.2 6379 10.0.0.1 6379"));
     }
 
