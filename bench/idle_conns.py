@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Opens N client connections to a Redis endpoint and holds them, to measure a proxy's memory per session.
 
-  idle_conns.py --port P [--password PW] -n N [--ping-every S] [--until-stdin-closes]
+  idle_conns.py --port P [--password PW] -n N [--ping-every S] [--stop-on-failure] [--until-stdin-closes]
 
 Every connection sends AUTH (when a password is given) and PING and waits for both replies, so a
 proxy really has a backend session for it. When all are open it prints `ready <open> <failed>`
@@ -9,7 +9,8 @@ and holds them until SIGTERM/SIGINT (or, with --until-stdin-closes, until stdin 
 --ping-every S sends PING on every connection every S seconds while holding: the seed's HAProxy
 closes sessions idle for longer than `timeout client 6s`, so a measurement that should see every
 session open must keep them alive. Connections that the other side closes are reported as
-`dropped <n>`; the last line is `closed <held> dropped <n>`.
+`dropped <n>`; the last line is `closed <held> dropped <n>`. With --stop-on-failure it opens no more
+connections once one has failed (a proxy at its limit of descriptors or connections), and holds the rest.
 Standard library only. Needs `ulimit -n` above N.
 """
 import argparse
@@ -28,10 +29,10 @@ def command(*args):
     return out
 
 
-def read_exact_lines(sock, count, timeout):
+def read_exact_lines(sock, count, timeout, deadline=None):
     """Reads `count` simple-string lines from sock; returns them, or raises on close/timeout."""
     buf = b""
-    deadline = time.monotonic() + timeout
+    deadline = deadline or time.monotonic() + timeout
     while buf.count(b"\r\n") < count:
         left = deadline - time.monotonic()
         if left <= 0:
@@ -54,6 +55,7 @@ def main():
     ap.add_argument("--timeout", type=float, default=10.0)
     ap.add_argument("--ping-every", type=float, default=0.0)
     ap.add_argument("--until-stdin-closes", action="store_true")
+    ap.add_argument("--stop-on-failure", action="store_true")
     a = ap.parse_args()
 
     stop = threading.Event()
@@ -65,10 +67,12 @@ def main():
     socks, failed, first_error = [], 0, None
     started = time.monotonic()
     for first in range(0, a.connections, a.batch):
-        if stop.is_set():
+        if stop.is_set() or (a.stop_on_failure and failed):
             break
         batch = []
         for _ in range(min(a.batch, a.connections - first)):
+            if a.stop_on_failure and failed:
+                break
             try:
                 s = socket.create_connection((a.host, a.port), timeout=a.timeout)
                 s.sendall(hello)
@@ -76,9 +80,11 @@ def main():
             except OSError as e:
                 failed += 1
                 first_error = first_error or repr(e)
+        # One deadline for the whole batch: connections a proxy never answers cost one timeout, not one each.
+        deadline = time.monotonic() + a.timeout
         for s in batch:
             try:
-                lines = read_exact_lines(s, expected, a.timeout)
+                lines = read_exact_lines(s, expected, a.timeout, deadline)
                 if lines[-1] != "+PONG" or (a.password and lines[0] != "+OK"):
                     raise ConnectionError("unexpected reply " + "|".join(lines))
                 socks.append(s)
