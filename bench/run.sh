@@ -4,7 +4,7 @@
 #   bench/run.sh            full run (about 20 minutes): writes docs/BENCHMARKS.md and docs/bench-throughput.svg
 #   bench/run.sh --quick    for iteration (2-3 minutes): -P 1 and -P 16 at -c 50, 2 rounds, no idle sessions and no
 #                           failover; prints the ratio and verdict tables, writes target/bench-quick/
-#   bench/run.sh --smoke    a quick pass over every step (about a minute): writes target/bench-smoke/
+#   bench/run.sh --smoke    a quick pass over every step (about two minutes): writes target/bench-smoke/
 #
 # It starts a Redis group (3 redis-server with requirepass: one master, two replicas; 3 Sentinels, quorum 2,
 # down-after 5000 ms) and the targets (bench/proxies.sh):
@@ -96,8 +96,9 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-for v in ROUNDS N1 N16 IDLE BASE; do
-  [[ "${!v}" =~ ^[0-9]*$ ]] || { echo "bench: ${v/N1/--requests}: '${!v}' is not a number" >&2; exit 2; }
+declare -A OPTION_OF=([ROUNDS]=--rounds [N1]=--requests [N16]=--requests-pipelined [IDLE]=--idle [BASE]=--base)
+for v in "${!OPTION_OF[@]}"; do
+  [[ "${!v}" =~ ^[0-9]*$ ]] || { echo "bench: ${OPTION_OF[$v]}: '${!v}' is not a number" >&2; exit 2; }
 done
 
 # A second Ferry is configured when any FERRY_ALT_* says how it differs (bench/ferry_build.sh).
