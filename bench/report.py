@@ -318,7 +318,7 @@ def main():
     w(f"Measured {meta.get('date')} with `{meta.get('invocation', 'bench/run.sh')}` on one machine, everything on "
       "loopback (load average before the run: " + meta.get("loadavg", "not recorded") + "). Every figure below "
       "comes from this one run, targets alternating, so the ratios compare like with like. Measure again with "
-      "`bench/run.sh` (about 20 minutes; `--quick` for 2-3); it leaves its raw data in `target/bench/raw/`, from "
+      "`bench/run.sh` (20 minutes on a quiet machine, over 30 on a busy one; `--quick` for 2-3); it leaves its raw data in `target/bench/raw/`, from "
       "which `python3 bench/report.py --raw target/bench/raw --report docs/BENCHMARKS.md --chart "
       "docs/bench-throughput.svg` rewrites this page.")
     w("")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Ferry against its peers, HAProxy and twemproxy, and against no proxy at all, on one machine, on loopback.
 #
-#   bench/run.sh            full run (about 20 minutes): writes docs/BENCHMARKS.md and docs/bench-throughput.svg
+#   bench/run.sh            full run (20 minutes on a quiet machine, over 30 on a busy one): writes
+#                           docs/BENCHMARKS.md and docs/bench-throughput.svg
 #   bench/run.sh --quick    for iteration (2-3 minutes): -P 1 and -P 16 at -c 50, 2 rounds, no idle sessions and no
 #                           failover; prints the ratio and verdict tables, writes target/bench-quick/
 #   bench/run.sh --smoke    a quick pass over every step (about two minutes): writes target/bench-smoke/
@@ -62,7 +63,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HERE=$ROOT/bench
 BENCH_NAME=bench
-INVOCATION="bench/run.sh $*"
+INVOCATION="bench/run.sh${*:+ $*}"
 for v in TARGETS FERRY_JAVA FERRY_JAVA_OPTS FERRY_MODE FERRY_JAR FERRY_ALT_JAR FERRY_ALT_REV FERRY_ALT_JAVA \
          FERRY_ALT_JAVA_OPTS FERRY_ALT_OPTS FERRY_ALT_MODE FERRY_ALT_LABEL; do
   [ -z "${!v:-}" ] || INVOCATION="$v=\"${!v}\" $INVOCATION"

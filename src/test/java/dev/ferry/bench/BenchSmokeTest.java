@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
@@ -34,7 +35,8 @@ class BenchSmokeTest {
         Files.createDirectories(out);
         Path log = root.resolve("target/bench-smoke.log");
 
-        ProcessBuilder pb = new ProcessBuilder("bash", "bench/run.sh", "--smoke", "--out", "target/bench-smoke")
+        ProcessBuilder pb = new ProcessBuilder("bash", "bench/run.sh", "--smoke", "--out", "target/bench-smoke",
+                        "--base", String.valueOf(portBase()))
                 .directory(root.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
@@ -66,6 +68,15 @@ class BenchSmokeTest {
                 .anySatisfy(l -> assertThat(l).contains("≥ twemproxy's").doesNotContain("not measured"));
         assertThat(cells(text, "## Proxy memory", "twemproxy").get(5)).as("idle sessions asked / open / failed through twemproxy")
                 .isEqualTo("200 / 200 / 0");
+    }
+
+    /**
+     * The script's fixed ports start at a base (bench/ports.sh: base..base+11, base+936..938, base+20001..20003); a
+     * random one keeps two checkouts' smoke runs on one machine apart. Multiples of 12 below 11,000 never overlap
+     * each other's ranges, and stay below the ephemeral ports (32768 and up) that the other tests take.
+     */
+    private static int portBase() {
+        return 10_000 + 12 * ThreadLocalRandom.current().nextInt(77);
     }
 
     private static Stream<String> section(String report, String heading) {
