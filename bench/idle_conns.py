@@ -1,15 +1,16 @@
 #!/usr/bin/env python3
 """Opens N client connections to a Redis endpoint and holds them, to measure a proxy's memory per session.
 
-  idle_conns.py --port P [--password PW] -n N [--ping-every S] [--until-stdin-closes]
+  idle_conns.py --port P [--password PW] -n N [--ping-every S] [--stop-on-failure] [--until-stdin-closes]
 
 Every connection sends AUTH (when a password is given) and PING and waits for both replies, so a
 proxy really has a backend session for it. When all are open it prints `ready <open> <failed>`
 and holds them until SIGTERM/SIGINT (or, with --until-stdin-closes, until stdin reaches EOF).
---ping-every S sends PING on every connection every S seconds while holding: the seed's HAProxy
+--ping-every S sends PING on every connection every S seconds, while opening and holding: the seed's HAProxy
 closes sessions idle for longer than `timeout client 6s`, so a measurement that should see every
 session open must keep them alive. Connections that the other side closes are reported as
-`dropped <n>`; the last line is `closed <held> dropped <n>`.
+`dropped <n>`; the last line is `closed <held> dropped <n>`. With --stop-on-failure it opens no more
+connections once one has failed (a proxy at its limit of descriptors or connections), and holds the rest.
 Standard library only. Needs `ulimit -n` above N.
 """
 import argparse
@@ -28,10 +29,10 @@ def command(*args):
     return out
 
 
-def read_exact_lines(sock, count, timeout):
+def read_exact_lines(sock, count, timeout, deadline=None):
     """Reads `count` simple-string lines from sock; returns them, or raises on close/timeout."""
     buf = b""
-    deadline = time.monotonic() + timeout
+    deadline = deadline or time.monotonic() + timeout
     while buf.count(b"\r\n") < count:
         left = deadline - time.monotonic()
         if left <= 0:
@@ -54,6 +55,7 @@ def main():
     ap.add_argument("--timeout", type=float, default=10.0)
     ap.add_argument("--ping-every", type=float, default=0.0)
     ap.add_argument("--until-stdin-closes", action="store_true")
+    ap.add_argument("--stop-on-failure", action="store_true")
     a = ap.parse_args()
 
     stop = threading.Event()
@@ -62,13 +64,42 @@ def main():
 
     hello = (command("AUTH", a.password) if a.password else b"") + command("PING")
     expected = 2 if a.password else 1
-    socks, failed, first_error = [], 0, None
-    started = time.monotonic()
+    socks, failed, first_error, dropped = [], 0, None, 0
+    started = last_ping = time.monotonic()
+    ping = command("PING")
+
+    def ping_all(socks):
+        """PING on every connection; returns those that answered, and how many did not."""
+        alive, lost = [], 0
+        for s in socks:
+            try:
+                s.sendall(ping)
+                alive.append(s)
+            except OSError:
+                lost += 1
+                s.close()
+        answered = []
+        deadline = time.monotonic() + a.timeout
+        for s in alive:
+            try:
+                read_exact_lines(s, 1, a.timeout, deadline)
+                answered.append(s)
+            except (OSError, ConnectionError, TimeoutError):
+                lost += 1
+                s.close()
+        return answered, lost
+
     for first in range(0, a.connections, a.batch):
-        if stop.is_set():
+        # Opening thousands takes a while on a busy machine: keep the first ones from idling out meanwhile.
+        if a.ping_every > 0 and time.monotonic() - last_ping >= a.ping_every:
+            socks, lost = ping_all(socks)
+            dropped, last_ping = dropped + lost, time.monotonic()
+        if stop.is_set() or (a.stop_on_failure and failed):
             break
         batch = []
         for _ in range(min(a.batch, a.connections - first)):
+            if a.stop_on_failure and failed:
+                break
             try:
                 s = socket.create_connection((a.host, a.port), timeout=a.timeout)
                 s.sendall(hello)
@@ -76,9 +107,11 @@ def main():
             except OSError as e:
                 failed += 1
                 first_error = first_error or repr(e)
+        # One deadline for the whole batch: connections a proxy never answers cost one timeout, not one each.
+        deadline = time.monotonic() + a.timeout
         for s in batch:
             try:
-                lines = read_exact_lines(s, expected, a.timeout)
+                lines = read_exact_lines(s, expected, a.timeout, deadline)
                 if lines[-1] != "+PONG" or (a.password and lines[0] != "+OK"):
                     raise ConnectionError("unexpected reply " + "|".join(lines))
                 socks.append(s)
@@ -92,28 +125,16 @@ def main():
     if a.until_stdin_closes:
         threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
 
-    dropped, reported = 0, 0
-    ping = command("PING")
+    reported = 0
+    if dropped:
+        print(f"dropped {dropped}", flush=True)
+        reported = dropped
     while not stop.is_set():
-        stop.wait(a.ping_every if a.ping_every > 0 else 3600)
+        stop.wait(max(0.0, last_ping + a.ping_every - time.monotonic()) if a.ping_every > 0 else 3600)
         if stop.is_set() or a.ping_every <= 0:
             continue
-        alive = []
-        for s in socks:
-            try:
-                s.sendall(ping)
-                alive.append(s)
-            except OSError:
-                dropped += 1
-                s.close()
-        socks = []
-        for s in alive:
-            try:
-                read_exact_lines(s, 1, a.timeout)
-                socks.append(s)
-            except (OSError, ConnectionError, TimeoutError):
-                dropped += 1
-                s.close()
+        socks, lost = ping_all(socks)
+        dropped, last_ping = dropped + lost, time.monotonic()
         if dropped != reported:
             print(f"dropped {dropped}", flush=True)
             reported = dropped

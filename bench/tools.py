@@ -9,9 +9,13 @@
       until N writes in a row succeed through P, each on a new connection
   tools.py sentinel-events --port P --out FILE
       logs every Sentinel event as `<epoch seconds> <channel> <message>` until SIGTERM
+  tools.py master-conns --port P [--password PW] --pid PID [--list FILE]
+      prints `<held> <checks>`: the connections process PID holds on the Redis at P, apart from Ferry's
+      own check connections (`checks`, told by their CLIENT SETNAME); --list saves CLIENT LIST
 """
 import argparse
 import base64
+import os
 import signal
 import socket
 import sys
@@ -140,6 +144,60 @@ def sentinel_events(a):
                 out.write(f"{time.time():.4f} {msg[2]} {msg[3]}\n")
 
 
+# The names Ferry's own connections give themselves (CLIENT SETNAME): src/main/java/dev/ferry/topology/NodeProbe.java
+# (ferry-check, ferry-fence), Tripwire.java (ferry-tripwire), SentinelProbe.java (ferry-check) and
+# failover/RedisAdmin.java (ferry-failover). They are not client traffic.
+FERRY_CHECK_NAMES = {"ferry-check", "ferry-tripwire", "ferry-fence", "ferry-failover"}
+
+
+def socket_ports(pid, remote_port):
+    """Local ports of the TCP sockets that process `pid` holds, connected to `remote_port` on this host."""
+    inodes = set()
+    fd_dir = f"/proc/{pid}/fd"
+    for fd in os.listdir(fd_dir):
+        try:
+            link = os.readlink(os.path.join(fd_dir, fd))
+        except OSError:
+            continue  # closed meanwhile
+        if link.startswith("socket:["):
+            inodes.add(link[8:-1])
+    ports = set()
+    for table in ("tcp", "tcp6"):  # a JVM's sockets are IPv6 ones with IPv4-mapped addresses
+        try:
+            lines = open(f"/proc/{pid}/net/{table}").read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            f = line.split()
+            if len(f) > 9 and int(f[2].rsplit(":", 1)[1], 16) == remote_port and f[9] in inodes:
+                ports.add(int(f[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def master_conns(a):
+    c = Resp(a.port, timeout=30.0, password=a.password)
+    own = c.call("CLIENT", "ID")
+    text = c.call("CLIENT", "LIST")
+    c.close()
+    if a.list:
+        with open(a.list, "w") as out:
+            out.write(text)
+    ports = socket_ports(a.pid, a.port)
+    held = checks = 0
+    for line in text.splitlines():
+        e = dict(kv.split("=", 1) for kv in line.split(" ") if "=" in kv)
+        if not e or int(e.get("id", -1)) == own:
+            continue
+        if int(e.get("addr", ":0").rsplit(":", 1)[1]) not in ports:
+            continue
+        if e.get("name") in FERRY_CHECK_NAMES:
+            checks += 1
+        else:
+            held += 1
+    print(held, checks)
+    return 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -162,9 +220,14 @@ def main():
     p = sub.add_parser("sentinel-events")
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--out", required=True)
+    p = sub.add_parser("master-conns")
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--password")
+    p.add_argument("--pid", type=int, required=True)
+    p.add_argument("--list")
     a = ap.parse_args()
     return {"sentinel-ready": sentinel_ready, "haproxy-settled": haproxy_settled,
-            "route": route, "sentinel-events": sentinel_events}[a.cmd](a)
+            "route": route, "sentinel-events": sentinel_events, "master-conns": master_conns}[a.cmd](a)
 
 
 if __name__ == "__main__":
