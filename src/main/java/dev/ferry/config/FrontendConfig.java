@@ -15,6 +15,7 @@ import java.util.List;
  * @param failoverHold     how long client traffic is held when Sentinel starts promoting a replica
  * @param fence            whether Ferry demotes a reachable old master after a promotion (REPLICAOF)
  * @param mode             Redis-aware sessions (default) or plain TCP forwarding
+ * @param tls              TLS toward clients, nodes and Sentinels ({@link FrontendTlsConfig#NONE}: plaintext)
  */
 public record FrontendConfig(
         String name,
@@ -28,7 +29,8 @@ public record FrontendConfig(
         Duration waitForMaster,
         Duration failoverHold,
         boolean fence,
-        ProxyMode mode) {
+        ProxyMode mode,
+        FrontendTlsConfig tls) {
 
     public static final Duration DEFAULT_WAIT_FOR_MASTER = Duration.ofSeconds(5);
     public static final Duration DEFAULT_FAILOVER_HOLD = Duration.ofSeconds(2);
