@@ -3,6 +3,7 @@ package dev.ferry.proxy;
 import dev.ferry.config.FrontendConfig;
 import dev.ferry.config.HostPort;
 import dev.ferry.config.ProxyMode;
+import dev.ferry.tls.ListenerTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -15,12 +16,15 @@ public final class FrontendServer implements AutoCloseable {
     private final FrontendConfig config;
     private final Router router;
     private final Transport transport;
+    private final ListenerTls tls;
     private Channel listener;
+    private Channel plaintextListener;
 
     public FrontendServer(FrontendConfig config, Router router, Transport transport) {
         this.config = config;
         this.router = router;
         this.transport = transport;
+        this.tls = ListenerTls.of(config.name(), config.tls().clients());
     }
 
     /** Binds; a port in use or an address not on this host becomes a {@link BindFailure} naming the frontend. */
@@ -33,18 +37,30 @@ public final class FrontendServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.AUTO_READ, false)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(config.mode() == ProxyMode.REDIS
-                                ? new RedisSession(config, router, transport)
-                                : new ClientHandler(config, router, transport));
-                    }
-                });
+                .childHandler(clients(config.tls().towardClients()));
+        listener = bind(b, config.bind());
+        HostPort plain = config.tls().plaintextBind();
+        if (plain != null) plaintextListener = bind(b.clone().childHandler(clients(false)), plain);
+    }
+
+    private ChannelInitializer<SocketChannel> clients(boolean tlsPort) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                tls.prepare(ch, tlsPort);
+                ch.pipeline().addLast(config.mode() == ProxyMode.REDIS
+                        ? new RedisSession(config, router, transport)
+                        : new ClientHandler(config, router, transport));
+            }
+        };
+    }
+
+    private Channel bind(ServerBootstrap b, HostPort at) throws BindFailure {
         try {
-            listener = b.bind(config.bind().host(), config.bind().port()).sync().channel();
+            return b.bind(at.host(), at.port()).sync().channel();
         } catch (Exception e) {
-            throw new BindFailure("frontend '" + config.name() + "': cannot listen on " + config.bind() + ": " + BindFailure.reason(e));
+            close();
+            throw new BindFailure("frontend '" + config.name() + "': cannot listen on " + at + ": " + BindFailure.reason(e));
         }
     }
 
@@ -52,6 +68,17 @@ public final class FrontendServer implements AutoCloseable {
     public HostPort boundAddress() {
         InetSocketAddress a = (InetSocketAddress) listener.localAddress();
         return new HostPort(config.bind().host(), a.getPort());
+    }
+
+    /** The plaintext port beside the TLS one ({@code plaintext-bind}), or null. */
+    public HostPort plaintextAddress() {
+        if (plaintextListener == null) return null;
+        return new HostPort(config.tls().plaintextBind().host(), ((InetSocketAddress) plaintextListener.localAddress()).getPort());
+    }
+
+    /** The client side's TLS: its context and counters. */
+    public ListenerTls tls() {
+        return tls;
     }
 
     public Router router() {
@@ -65,5 +92,6 @@ public final class FrontendServer implements AutoCloseable {
     @Override
     public void close() {
         if (listener != null) listener.close().syncUninterruptibly();
+        if (plaintextListener != null) plaintextListener.close().syncUninterruptibly();
     }
 }

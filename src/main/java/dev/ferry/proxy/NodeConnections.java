@@ -2,6 +2,7 @@ package dev.ferry.proxy;
 
 import dev.ferry.config.FrontendConfig;
 import dev.ferry.config.HostPort;
+import dev.ferry.tls.ClientTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -28,7 +29,7 @@ final class NodeConnections {
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.check().timeout().toMillis() * 2)
-                .handler(handler)
+                .handler(ClientTls.around(config.tls().nodes(), node, handler))
                 .connect(node.host(), node.port());
     }
 

@@ -1,12 +1,11 @@
 package dev.ferry.topology;
 
-import dev.ferry.config.Credentials;
 import dev.ferry.config.HostPort;
+import dev.ferry.resp.Connector;
 import dev.ferry.resp.ErrorReply;
 import dev.ferry.resp.RedisException;
 import dev.ferry.resp.RedisLink;
 import java.io.IOException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -17,20 +16,18 @@ import java.util.List;
  */
 final class NodeProbe {
     private final HostPort node;
-    private final Credentials auth;
-    private final Duration timeout;
+    private final Connector connector;
     private RedisLink link;
 
-    NodeProbe(HostPort node, Credentials auth, Duration timeout) {
+    NodeProbe(HostPort node, Connector connector) {
         this.node = node;
-        this.auth = auth;
-        this.timeout = timeout;
+        this.connector = connector;
     }
 
     synchronized NodeReport check() {
         Instant at = Instant.now();
         try {
-            if (link == null) link = RedisLink.open(node, auth, timeout, "ferry-check");
+            if (link == null) link = connector.open(node, "ferry-check");
             long t0 = System.nanoTime();
             link.send("PING");
             Object pong = link.read();
@@ -48,7 +45,7 @@ final class NodeProbe {
 
     /** Sends one command on a fresh connection (for fencing: no state shared with the checks). */
     Object command(String... args) throws IOException, RedisException {
-        try (RedisLink l = RedisLink.open(node, auth, timeout, "ferry-fence")) {
+        try (RedisLink l = connector.open(node, "ferry-fence")) {
             return l.call(args);
         }
     }

@@ -1,12 +1,11 @@
 package dev.ferry.topology;
 
-import dev.ferry.config.Credentials;
 import dev.ferry.config.HostPort;
+import dev.ferry.resp.Connector;
 import dev.ferry.resp.ErrorReply;
 import dev.ferry.resp.RedisException;
 import dev.ferry.resp.RedisLink;
 import java.io.IOException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,21 +18,19 @@ import java.util.List;
 final class SentinelProbe {
     private final HostPort sentinel;
     private final String masterName;
-    private final Credentials auth;
-    private final Duration timeout;
+    private final Connector connector;
     private RedisLink link;
 
-    SentinelProbe(HostPort sentinel, String masterName, Credentials auth, Duration timeout) {
+    SentinelProbe(HostPort sentinel, String masterName, Connector connector) {
         this.sentinel = sentinel;
         this.masterName = masterName;
-        this.auth = auth;
-        this.timeout = timeout;
+        this.connector = connector;
     }
 
     synchronized SentinelReport check() {
         Instant at = Instant.now();
         try {
-            if (link == null) link = RedisLink.open(sentinel, auth, timeout, "ferry-check");
+            if (link == null) link = connector.open(sentinel, "ferry-check");
             link.send("SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterName);
             link.send("SENTINEL", "MASTER", masterName);
             link.send("SENTINEL", "REPLICAS", masterName);

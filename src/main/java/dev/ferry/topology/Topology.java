@@ -2,6 +2,7 @@ package dev.ferry.topology;
 
 import dev.ferry.config.FrontendConfig;
 import dev.ferry.config.HostPort;
+import dev.ferry.resp.Connector;
 import dev.ferry.resp.ErrorReply;
 import java.time.Duration;
 import java.time.Instant;
@@ -79,14 +80,14 @@ public final class Topology implements AutoCloseable {
         this.config = config;
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "ferry-" + config.name() + "-topology"));
         this.probes = Executors.newCachedThreadPool(r -> daemon(r, "ferry-" + config.name() + "-probe"));
-        Duration timeout = config.check().timeout();
+        Connector toSentinels = Connector.toSentinels(config);
         for (HostPort s : config.sentinels()) {
-            sentinelProbes.put(s, new SentinelProbe(s, config.masterName(), config.sentinelAuth(), timeout));
-            subscribers.add(new SentinelSubscriber(config.name(), s, config.masterName(), config.sentinelAuth(), timeout,
+            sentinelProbes.put(s, new SentinelProbe(s, config.masterName(), toSentinels));
+            subscribers.add(new SentinelSubscriber(config.name(), s, config.masterName(), toSentinels,
                     ev -> loop.execute(() -> onEvent(ev))));
         }
-        for (HostPort n : config.servers()) nodeProbes.put(n, new NodeProbe(n, config.redisAuth(), timeout));
-        this.tripwire = new Tripwire(config.name(), config.redisAuth(), timeout, why -> requestRound("tripwire: " + why));
+        for (HostPort n : config.servers()) nodeProbes.put(n, new NodeProbe(n, Connector.toNodes(config)));
+        this.tripwire = new Tripwire(config.name(), Connector.toNodes(config), why -> requestRound("tripwire: " + why));
         this.snapshot = buildSnapshot();
     }
 
@@ -315,7 +316,7 @@ public final class Topology implements AutoCloseable {
         boolean added = false;
         for (HostPort hp : seen) {
             if (!nodeProbes.containsKey(hp)) {
-                nodeProbes.put(hp, new NodeProbe(hp, config.redisAuth(), config.check().timeout()));
+                nodeProbes.put(hp, new NodeProbe(hp, Connector.toNodes(config)));
                 log.info("[{}] learned node {}", config.name(), hp);
                 added = true;
             }
