@@ -107,7 +107,8 @@ public final class TestCa {
             Issued issued = new Issued(dir.resolve(file + ".crt"), dir.resolve(file + ".key"));
             write(issued.cert(), pem(new JcaX509CertificateConverter().getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())))));
             OutputEncryptor encryptor = keyPassword == null ? null
-                    : new JceOpenSSLPKCS8EncryptorBuilder(JcaPKCS8Generator.AES_256_CBC).setPassword(keyPassword.toCharArray()).build();
+                    : new JceOpenSSLPKCS8EncryptorBuilder(JcaPKCS8Generator.AES_256_CBC)
+                    .setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider()).setPassword(keyPassword.toCharArray()).build();
             write(issued.key(), pem(new JcaPKCS8Generator(k.getPrivate(), encryptor).generate()));
             return issued;
         } catch (Exception e) {
