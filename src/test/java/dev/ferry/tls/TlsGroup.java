@@ -37,12 +37,18 @@ final class TlsGroup implements AutoCloseable {
 
     /** Ferry's YAML: frontend "orders" on TLS (plus a plaintext port), node-tls and sentinel-tls from the test CA. */
     String yaml(String... extra) {
-        StringBuilder y = new StringBuilder("frontends:\n  - name: orders\n    bind: 127.0.0.1:0\n    plaintext-bind: 127.0.0.1:0\n");
+        return "frontends:\n" + frontend("orders", false, extra);
+    }
+
+    /** One frontend's YAML block, as {@link #yaml} describes, requiring client certificates from the test CA if told; {@code extra} adds lines. */
+    String frontend(String name, boolean clientCertificates, String... extra) {
+        StringBuilder y = new StringBuilder("  - name: " + name + "\n    bind: 127.0.0.1:0\n    plaintext-bind: 127.0.0.1:0\n");
         y.append("    master: ").append(group.masterName()).append('\n');
         y.append("    sentinels: [").append(group.sentinelAddresses().stream().map(HostPort::toString).collect(Collectors.joining(", "))).append("]\n");
         y.append("    password: ").append(PASSWORD).append('\n');
         y.append("    check: { interval: 500ms, timeout: 500ms }\n");
-        y.append("    tls: { cert: ").append(ferryCert.cert()).append(", key: ").append(ferryCert.key()).append(" }\n");
+        y.append("    tls: { cert: ").append(ferryCert.cert()).append(", key: ").append(ferryCert.key())
+                .append(clientCertificates ? ", client-ca: " + ca.caFile() : "").append(" }\n");
         String upstream = "{ ca: " + ca.caFile() + ", cert: " + client.cert() + ", key: " + client.key() + " }";
         y.append("    node-tls: ").append(upstream).append('\n');
         y.append("    sentinel-tls: ").append(upstream).append('\n');
@@ -51,7 +57,11 @@ final class TlsGroup implements AutoCloseable {
     }
 
     Ferry startFerry(String... extra) throws Exception {
-        ferry = Ferry.start(new ConfigLoader().parse(dir.resolve("ferry.yaml"), yaml(extra)));
+        return startFerryWith(yaml(extra));
+    }
+
+    Ferry startFerryWith(String yaml) throws Exception {
+        ferry = Ferry.start(new ConfigLoader().parse(dir.resolve("ferry.yaml"), yaml));
         return ferry;
     }
 
