@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Routes admin requests: basic auth first (except {@code /health} unless {@code health-auth}), then
  * path, then method. Each endpoint names the methods it takes; {@code POST /failover} (a planned
- * failover, see {@link FailoverEndpoint}) is the one that changes anything.
+ * failover, see {@link FailoverEndpoint}) is the one that changes anything, and {@link ActionGuard}
+ * says who may ask for it.
  */
 @Sharable
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -85,11 +86,15 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         if (path.equals("/failover")) {
-            if (req.method().equals(HttpMethod.POST)) {
-                failover.handle(ctx, req.uri());
-            } else {
+            String refusal = ActionGuard.refusal(config, req);
+            if (!req.method().equals(HttpMethod.POST)) {
                 write(ctx, req, new Reply(HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT, req.method() + " is not allowed on /failover (allowed: POST)\n",
                         HttpHeaderNames.ALLOW, "POST"));
+            } else if (refusal != null) {
+                log.warn("admin: POST /failover from {} refused: {}", ctx.channel().remoteAddress(), refusal.strip());
+                write(ctx, req, new Reply(HttpResponseStatus.FORBIDDEN, TEXT, refusal));
+            } else {
+                failover.handle(ctx, req.uri());
             }
             return;
         }

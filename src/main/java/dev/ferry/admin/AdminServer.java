@@ -2,9 +2,11 @@ package dev.ferry.admin;
 
 import dev.ferry.Ferry;
 import dev.ferry.config.AdminConfig;
+import dev.ferry.config.ConfigException;
 import dev.ferry.config.HostPort;
 import dev.ferry.proxy.BindFailure;
 import dev.ferry.proxy.Transport;
+import dev.ferry.tls.ServerTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -38,6 +40,7 @@ public final class AdminServer implements AutoCloseable {
     private final NodeStates states = new NodeStates();
     private final FerryMetrics metrics;
     private final FailoverEndpoint failover;
+    private final ServerTls tls;
     private final ChannelGroup connections = new DefaultChannelGroup("ferry-admin", GlobalEventExecutor.INSTANCE);
     private Channel listener;
     private ScheduledFuture<?> tick;
@@ -45,8 +48,17 @@ public final class AdminServer implements AutoCloseable {
     public AdminServer(AdminConfig config, Ferry ferry) {
         this.config = config;
         this.ferry = ferry;
+        this.tls = config.tls() == null ? null : serverTls(config);
         this.metrics = new FerryMetrics(ferry);
         this.failover = new FailoverEndpoint(ferry);
+    }
+
+    private static ServerTls serverTls(AdminConfig config) {
+        try {
+            return ServerTls.load("admin.tls", config.tls());
+        } catch (ConfigException e) {
+            throw new IllegalStateException(e.getMessage());
+        }
     }
 
     /** Creates and starts one; on a bind failure nothing is left running. */
@@ -70,6 +82,7 @@ public final class AdminServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
+                        if (tls != null) ch.pipeline().addLast(tls.newHandler(ch.alloc()));
                         ch.pipeline().addLast(new ReadTimeoutHandler(IDLE_SECONDS), new HttpServerCodec(),
                                 new HttpObjectAggregator(MAX_REQUEST_BYTES), handler);
                     }
@@ -81,7 +94,7 @@ public final class AdminServer implements AutoCloseable {
             throw new BindFailure("admin: cannot listen on " + config.bind() + ": " + BindFailure.reason(e));
         }
         tick = listener.eventLoop().scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
-        log.info("admin listening on {}: /stats, /stats.json, /stats.csv, /metrics, /health ({})", boundAddress(),
+        log.info("admin listening on {}{}: /stats, /stats.json, /stats.csv, /metrics, /health ({})", tls == null ? "http://" : "https://", boundAddress(),
                 config.authRequired() ? "basic auth as '" + config.user() + "'" + (config.healthNeedsAuth() ? "" : ", /health open")
                         : "no auth");
     }
@@ -94,7 +107,12 @@ public final class AdminServer implements AutoCloseable {
 
     /** Where an operator opens the stats page. */
     public String statsUrl() {
-        return "http://" + boundAddress() + "/stats";
+        return (tls == null ? "http://" : "https://") + boundAddress() + "/stats";
+    }
+
+    /** The listener's TLS (null: plain HTTP), for certificate reloads. */
+    public ServerTls tls() {
+        return tls;
     }
 
     StatsModel model() {

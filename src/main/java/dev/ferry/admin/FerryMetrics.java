@@ -1,9 +1,12 @@
 package dev.ferry.admin;
 
 import dev.ferry.Ferry;
+import dev.ferry.config.FrontendTlsConfig;
 import dev.ferry.config.HostPort;
 import dev.ferry.proxy.Router;
 import dev.ferry.proxy.TrafficStats;
+import dev.ferry.tls.ClientTls;
+import dev.ferry.tls.TlsCounters;
 import dev.ferry.topology.NodeReport;
 import dev.ferry.topology.SentinelReport;
 import dev.ferry.topology.SwitchRecord;
@@ -99,6 +102,7 @@ final class FerryMetrics implements AutoCloseable {
                 .description("Sentinel events about this master name (+sdown, +switch-master...)").register(registry);
         FunctionCounter.builder("ferry.check.rounds", topology, x -> x.snapshot().rounds()).tags(t)
                 .description("Check rounds of the Sentinels and nodes").register(registry);
+        tls(fr, t);
         Counter changes = Counter.builder("ferry.master.changes").tags(t)
                 .description("Changes of the routed master (the first master at start is not a change)").register(registry);
         Timer took = Timer.builder("ferry.switch.duration").tags(t).serviceLevelObjectives(SWITCH_BUCKETS)
@@ -114,6 +118,31 @@ final class FerryMetrics implements AutoCloseable {
                 took.record(record.took());
             }
         });
+    }
+
+    /** TLS counters of the frontend's client ports (every frontend: TLS clients on a plaintext port count) and of its node and Sentinel links. */
+    private void tls(Ferry.Frontend fr, Tags t) {
+        TlsCounters c = fr.server().tls().counters();
+        FunctionCounter.builder("ferry.tls.handshakes", c, x -> x.handshakes.sum()).tags(t.and("side", "clients"))
+                .description("TLS handshakes completed").register(registry);
+        FunctionCounter.builder("ferry.tls.handshake.failures", c, x -> x.handshakeFailures.sum()).tags(t.and("side", "clients"))
+                .description("TLS handshakes that failed (untrusted or missing certificate, wrong name, no common version)").register(registry);
+        FunctionCounter.builder("ferry.tls.plaintext.on.tls.port", c, x -> x.plaintextOnTlsPort.sum()).tags(t)
+                .description("Plaintext clients on the TLS port, answered -ERR and closed").register(registry);
+        FunctionCounter.builder("ferry.tls.tls.on.plaintext.port", c, x -> x.tlsOnPlaintextPort.sum()).tags(t)
+                .description("TLS clients on a plaintext port, closed").register(registry);
+        FrontendTlsConfig cfg = fr.config().tls();
+        // The same setting on both sides is one shared context, so one set of counts.
+        boolean same = cfg.nodes() != null && cfg.nodes().equals(cfg.sentinels());
+        if (cfg.nodes() != null) upstream(ClientTls.of(cfg.nodes()).counters(), t.and("side", same ? "nodes_and_sentinels" : "nodes"));
+        if (cfg.sentinels() != null && !same) upstream(ClientTls.of(cfg.sentinels()).counters(), t.and("side", "sentinels"));
+    }
+
+    private void upstream(TlsCounters c, Tags t) {
+        FunctionCounter.builder("ferry.tls.handshakes", c, x -> x.handshakes.sum()).tags(t)
+                .description("TLS handshakes completed").register(registry);
+        FunctionCounter.builder("ferry.tls.handshake.failures", c, x -> x.handshakeFailures.sum()).tags(t)
+                .description("TLS handshakes that failed (untrusted or missing certificate, wrong name, no common version)").register(registry);
     }
 
     private void node(Ferry.Frontend fr, HostPort node) {

@@ -1,5 +1,9 @@
 package dev.ferry.cli;
 
+import io.netty.handler.ssl.JdkSslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import javax.net.ssl.SSLException;
 import dev.ferry.config.AdminConfig;
 import dev.ferry.config.ConfigException;
 import dev.ferry.config.FerryConfig;
@@ -63,7 +67,10 @@ final class FailoverCommand implements Callable<Integer> {
             err.println("ferry: " + e.getMessage());
             return Main.EXIT_CONFIG;
         }
-        if (!local && cfg.admin().isPresent()) {
+        if (!local && cfg.admin().isPresent() && !cfg.admin().get().authRequired()) {
+            out.println("admin " + cfg.admin().get().bind() + " takes no actions without admin.password: doing the failover from this "
+                    + "process (set admin.password so that Ferry holds client traffic during it)");
+        } else if (!local && cfg.admin().isPresent()) {
             try {
                 return viaAdmin(cfg.admin().get(), fc, out, err);
             } catch (ConnectException e) {
@@ -91,13 +98,14 @@ final class FailoverCommand implements Callable<Integer> {
         String query = "frontend=" + URLEncoder.encode(fc.name(), StandardCharsets.UTF_8)
                 + (to == null ? "" : "&to=" + URLEncoder.encode(to, StandardCharsets.UTF_8));
         String host = admin.bind().host().equals("0.0.0.0") ? "127.0.0.1" : admin.bind().host();
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://" + host + ":" + admin.bind().port() + "/failover?" + query))
+        String scheme = admin.tls() == null ? "http://" : "https://";
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(scheme + host + ":" + admin.bind().port() + "/failover?" + query))
                 .timeout(Duration.ofSeconds(90)).POST(HttpRequest.BodyPublishers.noBody());
         if (admin.authRequired()) {
             String token = Base64.getEncoder().encodeToString((admin.user() + ":" + admin.password()).getBytes(StandardCharsets.UTF_8));
             req.header("Authorization", "Basic " + token);
         }
-        HttpResponse<String> r = HttpClient.newHttpClient().send(req.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = client(admin).send(req.build(), HttpResponse.BodyHandlers.ofString());
         switch (r.statusCode()) {
             case 200:
                 out.print(r.body());
@@ -109,6 +117,18 @@ final class FailoverCommand implements Callable<Integer> {
             default:
                 err.println("ferry: failover via admin " + admin.bind() + " answered " + r.statusCode() + ": " + r.body().strip());
                 return 1;
+        }
+    }
+
+    /** Over HTTPS the admin listener's own certificate file is what this command trusts. */
+    private static HttpClient client(AdminConfig admin) throws IOException {
+        if (admin.tls() == null) return HttpClient.newHttpClient();
+        try {
+            JdkSslContext ssl = (JdkSslContext) SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
+                    .trustManager(admin.tls().cert().toFile()).build();
+            return HttpClient.newBuilder().sslContext(ssl.context()).build();
+        } catch (SSLException | RuntimeException e) {
+            throw new IOException("cannot trust " + admin.tls().cert() + ": " + e.getMessage());
         }
     }
 
