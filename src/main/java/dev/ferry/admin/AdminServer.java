@@ -93,6 +93,7 @@ public final class AdminServer implements AutoCloseable {
             metrics.close();
             throw new BindFailure("admin: cannot listen on " + config.bind() + ": " + BindFailure.reason(e));
         }
+        ferry.certificates().watch(tls);
         tick = listener.eventLoop().scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         log.info("admin listening on {}{}: /stats, /stats.json, /stats.csv, /metrics, /health ({})", tls == null ? "http://" : "https://", boundAddress(),
                 config.authRequired() ? "basic auth as '" + config.user() + "'" + (config.healthNeedsAuth() ? "" : ", /health open")

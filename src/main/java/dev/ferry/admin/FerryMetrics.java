@@ -55,6 +55,10 @@ final class FerryMetrics implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         for (Ferry.Frontend fr : ferry.frontends()) frontend(fr);
+        FunctionCounter.builder("ferry.tls.reloads", ferry.certificates(), w -> w.reloads.sum())
+                .description("Certificates, keys or CAs loaded again after their files changed").register(registry);
+        FunctionCounter.builder("ferry.tls.reload.refusals", ferry.certificates(), w -> w.refused.sum())
+                .description("Changed certificate files that did not check out (the loaded ones stayed)").register(registry);
         registerNew();
     }
 
