@@ -56,10 +56,12 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Map<String, Endpoint> endpoints;
 
     private final FailoverEndpoint failover;
+    private final ReloadEndpoint reload;
 
-    AdminHandler(AdminConfig config, Supplier<StatsModel> model, FerryMetrics metrics, FailoverEndpoint failover) {
+    AdminHandler(AdminConfig config, Supplier<StatsModel> model, FerryMetrics metrics, FailoverEndpoint failover, ReloadEndpoint reload) {
         this.config = config;
         this.failover = failover;
+        this.reload = reload;
         this.auth = config.authRequired() ? new BasicAuth(config.user(), config.password()) : null;
         Endpoint csv = new Endpoint(READ, () -> new Reply(HttpResponseStatus.OK, "text/csv; charset=utf-8", StatsCsv.render(model.get())));
         this.endpoints = Map.of(
@@ -85,16 +87,18 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     HttpHeaderNames.WWW_AUTHENTICATE, BasicAuth.CHALLENGE));
             return;
         }
-        if (path.equals("/failover")) {
+        if (path.equals("/failover") || path.equals("/reload")) {
             String refusal = ActionGuard.refusal(config, req);
             if (!req.method().equals(HttpMethod.POST)) {
-                write(ctx, req, new Reply(HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT, req.method() + " is not allowed on /failover (allowed: POST)\n",
-                        HttpHeaderNames.ALLOW, "POST"));
+                write(ctx, req, new Reply(HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT, req.method() + " is not allowed on " + path
+                        + " (allowed: POST)\n", HttpHeaderNames.ALLOW, "POST"));
             } else if (refusal != null) {
-                log.warn("admin: POST /failover from {} refused: {}", ctx.channel().remoteAddress(), refusal.strip());
-                write(ctx, req, new Reply(HttpResponseStatus.FORBIDDEN, TEXT, refusal));
-            } else {
+                log.warn("admin: POST {} from {} refused: {}", path, ctx.channel().remoteAddress(), refusal.strip());
+                write(ctx, req, new Reply(HttpResponseStatus.FORBIDDEN, TEXT, refusal.replace("POST /failover", "POST " + path)));
+            } else if (path.equals("/failover")) {
                 failover.handle(ctx, req.uri());
+            } else {
+                reload.handle(ctx);
             }
             return;
         }

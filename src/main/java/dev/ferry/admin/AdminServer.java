@@ -40,6 +40,7 @@ public final class AdminServer implements AutoCloseable {
     private final NodeStates states = new NodeStates();
     private final FerryMetrics metrics;
     private final FailoverEndpoint failover;
+    private final ReloadEndpoint reload = new ReloadEndpoint();
     private final ServerTls tls;
     private final ChannelGroup connections = new DefaultChannelGroup("ferry-admin", GlobalEventExecutor.INSTANCE);
     private Channel listener;
@@ -71,7 +72,7 @@ public final class AdminServer implements AutoCloseable {
     /** Binds the admin address; a port in use becomes a {@link BindFailure} naming the admin listener. */
     public void start() throws BindFailure {
         Transport t = ferry.transport();
-        AdminHandler handler = new AdminHandler(config, this::model, metrics, failover);
+        AdminHandler handler = new AdminHandler(config, this::model, metrics, failover, reload);
         ServerBootstrap b = new ServerBootstrap()
                 .group(t.boss(), t.workers())
                 .channel(t.serverChannel())
@@ -111,6 +112,11 @@ public final class AdminServer implements AutoCloseable {
         return (tls == null ? "http://" : "https://") + boundAddress() + "/stats";
     }
 
+    /** What {@code POST /reload} runs (a Ferry started from a file has one). */
+    public void onReload(java.util.function.Function<String, dev.ferry.Reloader.Outcome> action) {
+        reload.use(action);
+    }
+
     /** The listener's TLS (null: plain HTTP), for certificate reloads. */
     public ServerTls tls() {
         return tls;
@@ -135,6 +141,8 @@ public final class AdminServer implements AutoCloseable {
         if (listener != null) listener.close().syncUninterruptibly();
         connections.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         failover.close();
+        reload.close();
+        ferry.certificates().forget(tls);
         metrics.close();
     }
 

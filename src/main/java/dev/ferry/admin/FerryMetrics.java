@@ -3,7 +3,6 @@ package dev.ferry.admin;
 import dev.ferry.Ferry;
 import dev.ferry.config.FrontendTlsConfig;
 import dev.ferry.config.HostPort;
-import dev.ferry.proxy.Router;
 import dev.ferry.proxy.TrafficStats;
 import dev.ferry.tls.ClientTls;
 import dev.ferry.tls.TlsCounters;
@@ -31,6 +30,7 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Ferry's counters and states as Micrometer meters, scraped in Prometheus text format. Meters read the
@@ -46,6 +46,7 @@ final class FerryMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Ferry ferry;
     private final Set<String> registered = new HashSet<>();
+    private final Set<Topology> listenedTo = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private volatile boolean closed;
 
     FerryMetrics(Ferry ferry) {
@@ -54,7 +55,10 @@ final class FerryMetrics implements AutoCloseable {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
-        for (Ferry.Frontend fr : ferry.frontends()) frontend(fr);
+        FunctionCounter.builder("ferry.reloads", ferry, f -> f.reloads.sum())
+                .description("Configuration reloads applied (SIGHUP, ferry reload)").register(registry);
+        FunctionCounter.builder("ferry.reload.refusals", ferry, f -> f.reloadsRefused.sum())
+                .description("Configuration reloads refused because the new file did not validate (the running one stayed)").register(registry);
         FunctionCounter.builder("ferry.tls.reloads", ferry.certificates(), w -> w.reloads.sum())
                 .description("Certificates, keys or CAs loaded again after their files changed").register(registry);
         FunctionCounter.builder("ferry.tls.reload.refusals", ferry.certificates(), w -> w.refused.sum())
@@ -72,6 +76,9 @@ final class FerryMetrics implements AutoCloseable {
     synchronized void registerNew() {
         if (closed) return;
         for (Ferry.Frontend fr : ferry.frontends()) {
+            // A reload may add frontends, or give one a new topology: meters read by name, listeners per topology.
+            if (registered.add(fr.config().name())) frontend(fr);
+            if (listenedTo.add(fr.topology())) countSwitches(fr);
             Set<HostPort> nodes = new LinkedHashSet<>(fr.config().servers());
             fr.topology().snapshot().nodes().forEach(r -> nodes.add(r.node()));
             nodes.addAll(fr.router().allNodeStats().keySet());
@@ -86,32 +93,42 @@ final class FerryMetrics implements AutoCloseable {
         }
     }
 
+    /** The value of a frontend found by name now (a reload may have replaced its parts); NaN once it is gone. */
+    private double of(String name, ToDoubleFunction<Ferry.Frontend> f) {
+        return ferry.frontend(name).map(f::applyAsDouble).orElse(Double.NaN);
+    }
+
     private void frontend(Ferry.Frontend fr) {
-        Tags t = Tags.of("frontend", fr.config().name());
-        Router router = fr.router();
-        Topology topology = fr.topology();
-        Gauge.builder("ferry.clients.waiting", router, r -> r.stats().waitingNow.sum()).tags(t)
+        String name = fr.config().name();
+        Tags t = Tags.of("frontend", name);
+        Gauge.builder("ferry.clients.waiting", ferry, f -> of(name, x -> x.router().stats().waitingNow.sum())).tags(t)
                 .description("Client connections waiting for a master now").register(registry);
-        FunctionCounter.builder("ferry.clients.waited", router, r -> r.stats().waited.sum()).tags(t)
+        FunctionCounter.builder("ferry.clients.waited", ferry, f -> of(name, x -> x.router().stats().waited.sum())).tags(t)
                 .description("Client connections that had to wait for a master").register(registry);
-        FunctionCounter.builder("ferry.wait.timeouts", router, r -> r.stats().waitTimeouts.sum()).tags(t)
+        FunctionCounter.builder("ferry.wait.timeouts", ferry, f -> of(name, x -> x.router().stats().waitTimeouts.sum())).tags(t)
                 .description("Client connections closed because no master appeared within wait-for-master").register(registry);
-        Gauge.builder("ferry.frontend.has.master", topology, x -> x.snapshot().verdict().hasMaster() ? 1 : 0).tags(t)
+        Gauge.builder("ferry.frontend.has.master", ferry, f -> of(name, x -> x.topology().snapshot().verdict().hasMaster() ? 1 : 0)).tags(t)
                 .description("1 when the frontend routes to a master now").register(registry);
-        Gauge.builder("ferry.frontend.held", topology, x -> x.snapshot().verdict().held() != null ? 1 : 0).tags(t)
+        Gauge.builder("ferry.frontend.held", ferry, f -> of(name, x -> x.topology().snapshot().verdict().held() != null ? 1 : 0)).tags(t)
                 .description("1 while client sessions are held because Sentinel is promoting a replica").register(registry);
-        FunctionCounter.builder("ferry.fences", topology, x -> x.snapshot().fences()).tags(t)
+        FunctionCounter.builder("ferry.fences", ferry, f -> of(name, x -> x.topology().snapshot().fences())).tags(t)
                 .description("Old masters demoted by Ferry with REPLICAOF").register(registry);
-        FunctionCounter.builder("ferry.sentinel.events", topology, x -> x.snapshot().sentinelEvents()).tags(t)
+        FunctionCounter.builder("ferry.sentinel.events", ferry, f -> of(name, x -> x.topology().snapshot().sentinelEvents())).tags(t)
                 .description("Sentinel events about this master name (+sdown, +switch-master...)").register(registry);
-        FunctionCounter.builder("ferry.check.rounds", topology, x -> x.snapshot().rounds()).tags(t)
+        FunctionCounter.builder("ferry.check.rounds", ferry, f -> of(name, x -> x.topology().snapshot().rounds())).tags(t)
                 .description("Check rounds of the Sentinels and nodes").register(registry);
         tls(fr, t);
-        Counter changes = Counter.builder("ferry.master.changes").tags(t)
+        Counter.builder("ferry.master.changes").tags(t)
                 .description("Changes of the routed master (the first master at start is not a change)").register(registry);
-        Timer took = Timer.builder("ferry.switch.duration").tags(t).serviceLevelObjectives(SWITCH_BUCKETS)
+        Timer.builder("ferry.switch.duration").tags(t).serviceLevelObjectives(SWITCH_BUCKETS)
                 .description("From the old master losing client traffic to the new one getting it").register(registry);
-        topology.addListener(new TopologyListener() {
+    }
+
+    private void countSwitches(Ferry.Frontend fr) {
+        Tags t = Tags.of("frontend", fr.config().name());
+        Counter changes = registry.counter("ferry.master.changes", t);
+        Timer took = registry.timer("ferry.switch.duration", t);
+        fr.topology().addListener(new TopologyListener() {
             @Override
             public void onVerdict(Verdict before, Verdict now, NodeRoles roles) {}
 
@@ -126,15 +143,16 @@ final class FerryMetrics implements AutoCloseable {
 
     /** TLS counters of the frontend's client ports (every frontend: TLS clients on a plaintext port count) and of its node and Sentinel links. */
     private void tls(Ferry.Frontend fr, Tags t) {
-        TlsCounters c = fr.server().tls().counters();
-        FunctionCounter.builder("ferry.tls.handshakes", c, x -> x.handshakes.sum()).tags(t.and("side", "clients"))
-                .description("TLS handshakes completed").register(registry);
-        FunctionCounter.builder("ferry.tls.handshake.failures", c, x -> x.handshakeFailures.sum()).tags(t.and("side", "clients"))
+        String name = fr.config().name();
+        FunctionCounter.builder("ferry.tls.handshakes", ferry, f -> of(name, x -> x.server().tls().counters().handshakes.sum()))
+                .tags(t.and("side", "clients")).description("TLS handshakes completed").register(registry);
+        FunctionCounter.builder("ferry.tls.handshake.failures", ferry, f -> of(name, x -> x.server().tls().counters().handshakeFailures.sum()))
+                .tags(t.and("side", "clients"))
                 .description("TLS handshakes that failed (untrusted or missing certificate, wrong name, no common version)").register(registry);
-        FunctionCounter.builder("ferry.tls.plaintext.on.tls.port", c, x -> x.plaintextOnTlsPort.sum()).tags(t)
-                .description("Plaintext clients on the TLS port, answered -ERR and closed").register(registry);
-        FunctionCounter.builder("ferry.tls.tls.on.plaintext.port", c, x -> x.tlsOnPlaintextPort.sum()).tags(t)
-                .description("TLS clients on a plaintext port, closed").register(registry);
+        FunctionCounter.builder("ferry.tls.plaintext.on.tls.port", ferry, f -> of(name, x -> x.server().tls().counters().plaintextOnTlsPort.sum()))
+                .tags(t).description("Plaintext clients on the TLS port, answered -ERR and closed").register(registry);
+        FunctionCounter.builder("ferry.tls.tls.on.plaintext.port", ferry, f -> of(name, x -> x.server().tls().counters().tlsOnPlaintextPort.sum()))
+                .tags(t).description("TLS clients on a plaintext port, closed").register(registry);
         FrontendTlsConfig cfg = fr.config().tls();
         // The same setting on both sides is one shared context, so one set of counts.
         boolean same = cfg.nodes() != null && cfg.nodes().equals(cfg.sentinels());
@@ -164,23 +182,24 @@ final class FerryMetrics implements AutoCloseable {
                 "Client sessions that left the node for the new master without being closed (mode redis)");
         counter("ferry.commands.resent", s, x -> x.commandsResent, t,
                 "Commands the node refused as a replica (-READONLY) that were sent again to the new master (mode redis)");
-        Topology topology = fr.topology();
-        Gauge.builder("ferry.node.up", topology, x -> report(x, node) != null && report(x, node).up() ? 1 : 0).tags(t)
-                .description("1 when the last check of the node answered PING and ROLE").register(registry);
-        Gauge.builder("ferry.node.is.master", topology, x -> node.equals(x.snapshot().verdict().master()) ? 1 : 0).tags(t)
-                .description("1 when Ferry routes clients to this node").register(registry);
-        Gauge.builder("ferry.node.check.latency", topology, x -> latencySeconds(report(x, node))).tags(t).baseUnit("seconds")
+        String name = fr.config().name();
+        Gauge.builder("ferry.node.up", ferry, f -> of(name, x -> report(x.topology(), node) != null && report(x.topology(), node).up() ? 1 : 0))
+                .tags(t).description("1 when the last check of the node answered PING and ROLE").register(registry);
+        Gauge.builder("ferry.node.is.master", ferry, f -> of(name, x -> node.equals(x.topology().snapshot().verdict().master()) ? 1 : 0))
+                .tags(t).description("1 when Ferry routes clients to this node").register(registry);
+        Gauge.builder("ferry.node.check.latency", ferry, f -> of(name, x -> latencySeconds(report(x.topology(), node)))).tags(t).baseUnit("seconds")
                 .description("Round trip of the last check's PING; NaN while the node is down").register(registry);
     }
 
     private void sentinel(Ferry.Frontend fr, HostPort sentinel) {
         Tags t = Tags.of("frontend", fr.config().name(), "sentinel", sentinel.toString());
-        Gauge.builder("ferry.sentinel.up", fr.topology(), x -> {
-            for (SentinelReport r : x.snapshot().sentinels()) {
+        String name = fr.config().name();
+        Gauge.builder("ferry.sentinel.up", ferry, f -> of(name, x -> {
+            for (SentinelReport r : x.topology().snapshot().sentinels()) {
                 if (r.sentinel().equals(sentinel)) return r.usable() ? 1 : 0;
             }
             return 0;
-        }).tags(t).description("1 when the Sentinel answers, is not in TILT and names a master").register(registry);
+        })).tags(t).description("1 when the Sentinel answers, is not in TILT and names a master").register(registry);
     }
 
     private void counter(String name, TrafficStats s, Function<TrafficStats, LongAdder> f, Tags t, String description) {

@@ -1,9 +1,5 @@
 package dev.ferry.cli;
 
-import io.netty.handler.ssl.JdkSslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
-import javax.net.ssl.SSLException;
 import dev.ferry.config.AdminConfig;
 import dev.ferry.config.ConfigException;
 import dev.ferry.config.FerryConfig;
@@ -16,14 +12,10 @@ import dev.ferry.failover.PlannedFailover;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -97,15 +89,7 @@ final class FailoverCommand implements Callable<Integer> {
     private int viaAdmin(AdminConfig admin, FrontendConfig fc, PrintWriter out, PrintWriter err) throws IOException, InterruptedException {
         String query = "frontend=" + URLEncoder.encode(fc.name(), StandardCharsets.UTF_8)
                 + (to == null ? "" : "&to=" + URLEncoder.encode(to, StandardCharsets.UTF_8));
-        String host = admin.bind().host().equals("0.0.0.0") ? "127.0.0.1" : admin.bind().host();
-        String scheme = admin.tls() == null ? "http://" : "https://";
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(scheme + host + ":" + admin.bind().port() + "/failover?" + query))
-                .timeout(Duration.ofSeconds(90)).POST(HttpRequest.BodyPublishers.noBody());
-        if (admin.authRequired()) {
-            String token = Base64.getEncoder().encodeToString((admin.user() + ":" + admin.password()).getBytes(StandardCharsets.UTF_8));
-            req.header("Authorization", "Basic " + token);
-        }
-        HttpResponse<String> r = client(admin).send(req.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = AdminClient.post(admin, "/failover?" + query, Duration.ofSeconds(90));
         switch (r.statusCode()) {
             case 200:
                 out.print(r.body());
@@ -117,18 +101,6 @@ final class FailoverCommand implements Callable<Integer> {
             default:
                 err.println("ferry: failover via admin " + admin.bind() + " answered " + r.statusCode() + ": " + r.body().strip());
                 return 1;
-        }
-    }
-
-    /** Over HTTPS the admin listener's own certificate file is what this command trusts. */
-    private static HttpClient client(AdminConfig admin) throws IOException {
-        if (admin.tls() == null) return HttpClient.newHttpClient();
-        try {
-            JdkSslContext ssl = (JdkSslContext) SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
-                    .trustManager(admin.tls().cert().toFile()).build();
-            return HttpClient.newBuilder().sslContext(ssl.context()).build();
-        } catch (SSLException | RuntimeException e) {
-            throw new IOException("cannot trust " + admin.tls().cert() + ": " + e.getMessage());
         }
     }
 

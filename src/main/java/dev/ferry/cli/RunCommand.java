@@ -1,7 +1,7 @@
 package dev.ferry.cli;
 
-import dev.ferry.Ferry;
-import dev.ferry.Launcher;
+import dev.ferry.Reloader;
+import dev.ferry.config.ConfigLoader;
 import dev.ferry.config.ConfigException;
 import dev.ferry.config.FerryConfig;
 import dev.ferry.proxy.BindFailure;
@@ -14,7 +14,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code ferry run}: serves every frontend in the foreground until SIGINT or SIGTERM. */
+/** {@code ferry run}: serves every frontend in the foreground until SIGINT or SIGTERM; SIGHUP reloads the configuration. */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the proxy in the foreground until SIGINT/SIGTERM.")
 final class RunCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
@@ -30,9 +30,9 @@ final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("ferry: " + e.getMessage());
             return Main.EXIT_CONFIG;
         }
-        Ferry ferry;
+        Reloader running;
         try {
-            ferry = Launcher.start(cfg);
+            running = Reloader.start(config.file, new ConfigLoader(), cfg);
         } catch (BindFailure e) {
             spec.commandLine().getErr().println("ferry: " + e.getMessage());
             return 1;
@@ -40,10 +40,11 @@ final class RunCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("stopping: closing listeners and client sessions");
-            ferry.close();
+            running.close();
             stopped.countDown();
         }, "ferry-shutdown"));
-        log.info("ferry {} running; Ctrl-C or SIGTERM stops it", Version.get());
+        running.reloadOnSighup();
+        log.info("ferry {} running; Ctrl-C or SIGTERM stops it, SIGHUP (or ferry reload) reloads {}", Version.get(), config.file);
         try {
             stopped.await();
         } catch (InterruptedException e) {

@@ -1,5 +1,6 @@
 package dev.ferry.proxy;
 
+import dev.ferry.config.ConfigException;
 import dev.ferry.config.FrontendConfig;
 import dev.ferry.config.HostPort;
 import dev.ferry.config.ProxyMode;
@@ -13,7 +14,7 @@ import java.net.InetSocketAddress;
 
 /** Listens on one frontend's bind address and hands each client connection to the router. */
 public final class FrontendServer implements AutoCloseable {
-    private final FrontendConfig config;
+    private volatile FrontendConfig config;
     private final Router router;
     private final Transport transport;
     private final ListenerTls tls;
@@ -62,6 +63,16 @@ public final class FrontendServer implements AutoCloseable {
             close();
             throw new BindFailure("frontend '" + config.name() + "': cannot listen on " + at + ": " + BindFailure.reason(e));
         }
+    }
+
+    /**
+     * A config reload: connections accepted from now on get {@code next} (its TLS certificate, wait-for-master,
+     * mode, node TLS); sessions already open keep the settings they started with. Rebinding (other listen
+     * addresses, TLS turned on or off) takes a new FrontendServer instead. On a TLS file mistake nothing changes.
+     */
+    public void update(FrontendConfig next) throws ConfigException {
+        tls.update("[" + next.name() + "] tls", next.tls().clients());
+        config = next;
     }
 
     /** The address actually bound (port 0 in the config picks a free port). */

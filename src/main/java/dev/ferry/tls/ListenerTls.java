@@ -30,7 +30,7 @@ public final class ListenerTls {
     private static final int TLS_HANDSHAKE = 0x16;
 
     private final String frontend;
-    private final ServerTls tls;
+    private volatile ServerTls tls;
     private final TlsCounters counters = new TlsCounters();
     private final RateLimitedLog plaintextOnTls = new RateLimitedLog(log);
     private final RateLimitedLog tlsOnPlaintext = new RateLimitedLog(log);
@@ -57,11 +57,17 @@ public final class ListenerTls {
 
     /** Puts the first handler on a new client connection: TLS on the TLS port, the TLS-client check on a plaintext one. */
     public void prepare(Channel client, boolean tlsPort) {
-        if (tlsPort && tls != null) {
-            client.pipeline().addFirst("tls", new TlsPort(tls.context()));
+        ServerTls now = tls;
+        if (tlsPort && now != null) {
+            client.pipeline().addFirst("tls", new TlsPort(now.context()));
         } else {
             client.pipeline().addFirst("tls-check", new PlaintextPort());
         }
+    }
+
+    /** New TLS settings for connections accepted from now on (a config reload); connections already open keep theirs. */
+    public void update(String name, TlsServerConfig config) throws ConfigException {
+        tls = config == null ? null : ServerTls.load(name, config);
     }
 
     public TlsCounters counters() {
