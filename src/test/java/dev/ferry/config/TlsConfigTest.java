@@ -59,6 +59,14 @@ class TlsConfigTest {
     }
 
     @Test
+    void sentinelTlsMayReuseNodeTlsThroughAYamlAnchor() throws Exception {
+        FrontendConfig f = parse("    node-tls: &redis-tls\n      ca: " + ca.caFile() + "\n      verify-hostname: false\n"
+                + "    sentinel-tls: *redis-tls\n").frontends().get(0);
+        assertThat(f.tls().sentinels()).isEqualTo(f.tls().nodes());
+        assertThat(f.tls().sentinels().verifyHostname()).isFalse();
+    }
+
+    @Test
     void withoutTlsKeysEverySideIsPlaintext() throws Exception {
         assertThat(parse("").frontends().get(0).tls()).isEqualTo(FrontendTlsConfig.NONE);
     }

@@ -45,7 +45,8 @@ class TlsFrontendTest {
     static void start() throws Exception {
         t = new TlsGroup();
         stranger = TestCa.create(t.dir, "stranger");
-        t.startFerryWith("frontends:\n" + t.frontend("orders", false) + t.frontend("orders-mtls", true));
+        t.startFerryWith("frontends:\n" + t.frontend("orders", false) + t.frontend("orders-mtls", true)
+                + t.frontend("orders-tcp", false, "mode: tcp"));
         await().atMost(WAIT).until(() -> t.routedMaster() != null);
     }
 
@@ -71,6 +72,15 @@ class TlsFrontendTest {
     @Test
     void redisCliWithTlsGetsTheMastersRoleThroughFerry() throws Exception {
         assertThat(TlsFailoverTest.redisCli(t, "ROLE")).startsWith("master");
+    }
+
+    @Test
+    void aTcpModeFrontendForwardsOverTlsOnBothSides() throws Exception {
+        HostPort tcp = t.ferry.frontends().get(2).server().boundAddress();
+        try (RedisLink l = t.clientConnector(Duration.ofSeconds(5)).open(tcp, null)) {
+            assertThat(l.call("SET", "tls:tcp", "1")).isEqualTo("OK");
+            assertThat(l.call("GET", "tls:tcp")).isEqualTo("1");
+        }
     }
 
     @Test
