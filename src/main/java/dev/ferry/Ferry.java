@@ -145,7 +145,7 @@ public final class Ferry implements AutoCloseable {
             server = new FrontendServer(fc, now.router(), transport);
             server.start();
         } else {
-            server.update(fc);
+            server.update(fc, ConfigChanges.needsNewUpstream(keys));
         }
         certificates.forget(now.server().tls().server());
         watchCertificates(fc, server);

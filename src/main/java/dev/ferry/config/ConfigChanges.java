@@ -40,6 +40,15 @@ public record ConfigChanges(List<String> added, List<String> removed, Map<String
         return keys.stream().anyMatch(TOPOLOGY_KEYS::contains);
     }
 
+    /** Keys that new client sessions take from their upstream (node connections, timeouts, limits). */
+    private static final List<String> UPSTREAM_KEYS = List.of("node-tls", "check", "wait-for-master", "connections",
+            "move-timeout", "client-output-limit");
+
+    /** Whether new client sessions need an upstream of their own (with its own node connections) for the new settings. */
+    public static boolean needsNewUpstream(List<String> keys) {
+        return keys.stream().anyMatch(UPSTREAM_KEYS::contains);
+    }
+
     /** Whether the frontend must listen anew: another address, or TLS turned on or off on it. */
     public static boolean needsNewListener(FrontendConfig a, FrontendConfig b) {
         return !a.bind().equals(b.bind()) || !Objects.equals(a.tls().plaintextBind(), b.tls().plaintextBind())
@@ -63,7 +72,9 @@ public record ConfigChanges(List<String> added, List<String> removed, Map<String
         if (!a.waitForMaster().equals(b.waitForMaster())) k.add("wait-for-master");
         if (!a.failoverHold().equals(b.failoverHold())) k.add("failover-hold");
         if (a.fence() != b.fence()) k.add("fence");
-        if (a.mode() != b.mode()) k.add("mode");
+        if (a.connections() != b.connections()) k.add("connections");
+        if (!a.moveTimeout().equals(b.moveTimeout())) k.add("move-timeout");
+        if (a.clientOutputLimit() != b.clientOutputLimit()) k.add("client-output-limit");
         if (!Objects.equals(a.tls().nodes(), b.tls().nodes())) k.add("node-tls");
         if (!Objects.equals(a.tls().sentinels(), b.tls().sentinels())) k.add("sentinel-tls");
         return k;

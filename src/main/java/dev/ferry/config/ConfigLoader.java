@@ -31,7 +31,7 @@ public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("frontends", "admin");
     private static final Set<String> FRONTEND_KEYS = Set.of("name", "bind", "master", "sentinels", "servers",
             "password", "user", "sentinel-password", "sentinel-user", "check", "wait-for-master", "failover-hold", "fence", "mode",
-            "tls", "plaintext-bind", "node-tls", "sentinel-tls");
+            "connections", "move-timeout", "client-output-limit", "tls", "plaintext-bind", "node-tls", "sentinel-tls");
     private static final Set<String> CHECK_KEYS = Set.of("interval", "timeout");
     private static final Set<String> ADMIN_KEYS = Set.of("bind", "user", "password", "health-auth", "refresh",
             "node-name", "show-version", "tls");
@@ -151,9 +151,12 @@ public final class ConfigLoader {
         Duration wait = duration(at + ".wait-for-master", m.get("wait-for-master"), FrontendConfig.DEFAULT_WAIT_FOR_MASTER);
         Duration hold = duration(at + ".failover-hold", m.get("failover-hold"), FrontendConfig.DEFAULT_FAILOVER_HOLD);
         boolean fence = bool(at + ".fence", m.get("fence"), true);
-        ProxyMode mode = mode(at + ".mode", m.get("mode"));
-        FrontendTlsConfig tls = frontendTls(at, m, bind);
-        return new FrontendConfig(name, bind, master, sentinels, servers, redis, sentinel, check, wait, hold, fence, mode, tls);
+        mode(at + ".mode", m.get("mode"));
+        ConnectionPolicy connections = connections(at + ".connections", m.get("connections"));
+        Duration move = duration(at + ".move-timeout", m.get("move-timeout"), FrontendConfig.DEFAULT_MOVE_TIMEOUT);
+        long outputLimit = size(at + ".client-output-limit", m.get("client-output-limit"), FrontendConfig.DEFAULT_CLIENT_OUTPUT_LIMIT);
+        return new FrontendConfig(name, bind, master, sentinels, servers, redis, sentinel, check, wait, hold, fence,
+                connections, move, outputLimit, frontendTls(at, m, bind));
     }
 
     private FrontendTlsConfig frontendTls(String at, Map<String, Object> m, HostPort bind) throws ConfigException {
@@ -237,12 +240,41 @@ public final class ConfigLoader {
         }
     }
 
-    private static ProxyMode mode(String at, Object v) throws ConfigException {
-        if (v == null) return ProxyMode.REDIS;
-        for (ProxyMode p : ProxyMode.values()) {
+    /** The old per-frontend mode: redis is what every frontend does now; tcp is gone. */
+    private static void mode(String at, Object v) throws ConfigException {
+        if (v == null || "redis".equals(String.valueOf(v))) return;
+        if ("tcp".equals(String.valueOf(v))) {
+            throw new ConfigException(at + ": tcp was removed in Ferry 0.2: every frontend follows RESP, so sessions survive "
+                    + "a change of master; for one node connection per client session, as tcp gave, use connections: dedicated");
+        }
+        throw new ConfigException(at + ": '" + v + "' is not a mode; remove the key (every frontend follows RESP)");
+    }
+
+    private static ConnectionPolicy connections(String at, Object v) throws ConfigException {
+        if (v == null) return ConnectionPolicy.SHARED;
+        for (ConnectionPolicy p : ConnectionPolicy.values()) {
             if (p.key().equals(String.valueOf(v))) return p;
         }
-        throw new ConfigException(at + ": '" + v + "' is not a mode; use redis (default) or tcp");
+        throw new ConfigException(at + ": '" + v + "' is not a connection policy; use shared (default) or dedicated");
+    }
+
+    private static final Pattern SIZE = Pattern.compile("(\\d+)(b|kb|mb|gb)?", Pattern.CASE_INSENSITIVE);
+
+    /** A size such as 64mb, 512kb, 1gb or a plain number of bytes. */
+    private static long size(String at, Object v, long fallback) throws ConfigException {
+        if (v == null) return fallback;
+        Matcher mt = SIZE.matcher(String.valueOf(v).trim());
+        if (!mt.matches()) throw new ConfigException(at + ": '" + v + "' is not a size (e.g. 64mb, 512kb, 1gb)");
+        long n = Long.parseLong(mt.group(1));
+        String unit = mt.group(2) == null ? "b" : mt.group(2).toLowerCase();
+        long bytes = switch (unit) {
+            case "kb" -> n << 10;
+            case "mb" -> n << 20;
+            case "gb" -> n << 30;
+            default -> n;
+        };
+        if (bytes < 1024 * 1024) throw new ConfigException(at + ": must be at least 1mb");
+        return bytes;
     }
 
     private AdminConfig admin(Map<String, Object> m) throws ConfigException {

@@ -11,10 +11,14 @@ import java.util.List;
  * @param servers          nodes checked besides those the Sentinels report
  * @param redisAuth        credentials for the Redis nodes (probes, fencing; clients AUTH themselves)
  * @param sentinelAuth     credentials for the Sentinels, if they require any
- * @param waitForMaster    how long a new client connection waits while no master is known
+ * @param waitForMaster    how long a command waits while no master is known before it gets -MASTERDOWN
  * @param failoverHold     how long client traffic is held when Sentinel starts promoting a replica
  * @param fence            whether Ferry demotes a reachable old master after a promotion (REPLICAOF)
- * @param mode             Redis-aware sessions (default) or plain TCP forwarding
+ * @param connections      shared node connections (default) or one per client session
+ * @param moveTimeout      how long a session leaving a demoted master waits for the replies still due
+ *                         from it before it is closed
+ * @param clientOutputLimit bytes of replies Ferry keeps for a client that does not read them before it
+ *                         closes that client (Redis's client-output-buffer-limit, applied at the proxy)
  * @param tls              TLS toward clients, nodes and Sentinels ({@link FrontendTlsConfig#NONE}: plaintext)
  */
 public record FrontendConfig(
@@ -29,11 +33,24 @@ public record FrontendConfig(
         Duration waitForMaster,
         Duration failoverHold,
         boolean fence,
-        ProxyMode mode,
+        ConnectionPolicy connections,
+        Duration moveTimeout,
+        long clientOutputLimit,
         FrontendTlsConfig tls) {
 
     public static final Duration DEFAULT_WAIT_FOR_MASTER = Duration.ofSeconds(5);
     public static final Duration DEFAULT_FAILOVER_HOLD = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_MOVE_TIMEOUT = Duration.ofSeconds(5);
+    public static final long DEFAULT_CLIENT_OUTPUT_LIMIT = 64L * 1024 * 1024;
+
+    /** A frontend with plaintext on every side. */
+    public FrontendConfig(String name, HostPort bind, String masterName, List<HostPort> sentinels, List<HostPort> servers,
+                          Credentials redisAuth, Credentials sentinelAuth, CheckConfig check, Duration waitForMaster,
+                          Duration failoverHold, boolean fence, ConnectionPolicy connections, Duration moveTimeout,
+                          long clientOutputLimit) {
+        this(name, bind, masterName, sentinels, servers, redisAuth, sentinelAuth, check, waitForMaster, failoverHold, fence,
+                connections, moveTimeout, clientOutputLimit, FrontendTlsConfig.NONE);
+    }
 
     public FrontendConfig {
         sentinels = List.copyOf(sentinels);

@@ -5,22 +5,22 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 
 /**
- * The client bytes of one session whose replies have not reached the client yet, so that commands the
- * old master refused can be sent again to the new one. Holds the read buffers themselves (one reference
- * each, no copy, no slice object) with its own read offset into each, and one length and flag word per
- * command; a command leaves when its reply is passed on. Also holds bytes not yet sent (read while no
- * master was known, or while a change of master is settled).
+ * The client bytes of one session whose replies have not reached the client yet: in flight (written to
+ * the session's current node connection), complete but not sent yet, and the start of a command still
+ * arriving. Holds the read buffers themselves (one reference each, no copy) with its own offsets into
+ * each, and one length and flag word per complete command. A command leaves when its reply is passed
+ * on, so what a demoted master refused can be written again, from the oldest unanswered command on.
  */
 final class CommandJournal {
     private final Buffers bufs = new Buffers();
     private long bytes;          // journaled, from the oldest unanswered command to the last byte read
-    private long sentBytes;      // of those, written to the current node
+    private long sentBytes;      // of those, written to the current node connection
     private long recordedBytes;  // of those, belonging to complete commands
-    private long[] lengths = new long[16];
-    private int[] flags = new int[16];
+    private long[] lengths;
+    private int[] flags;
     private int head;
     private int count;           // complete commands journaled
-    private int sent;            // of those, written to the current node
+    private int sent;            // of those, written to the current node connection
 
     /** Keeps a reference to the burst's readable bytes (their indexes must not change; the reader index may). */
     void append(ByteBuf burst) {
@@ -29,53 +29,33 @@ final class CommandJournal {
     }
 
     void record(long length, int commandFlags) {
-        if (count == lengths.length) grow();
+        if (lengths == null) {
+            lengths = new long[8];
+            flags = new int[8];
+        } else if (count == lengths.length) {
+            grow();
+        }
         int at = (head + count) & (lengths.length - 1);
         lengths[at] = length;
         flags[at] = commandFlags;
         count++;
         recordedBytes += length;
-        if (recordedBytes <= sentBytes) sent++;
+        if (recordedBytes <= sentBytes) sent++;  // streamed ahead to a dedicated connection
     }
 
-    /** Everything journaled so far has been written to the node. */
-    void markAllSent() {
-        sentBytes = bytes;
-        sent = count;
+    /** Complete commands journaled. */
+    int commands() {
+        return count;
     }
 
-    /** A new node: nothing has been written to it yet. */
-    void markNoneSent() {
-        sentBytes = 0;
-        sent = 0;
+    /** Complete commands written to the current node connection (their replies are awaited or held). */
+    int sent() {
+        return sent;
     }
 
-    /** Writes what the current node has not been sent (no copy: slices of the read buffers). */
-    void writeUnsent(Channel node) {
-        long skip = sentBytes;
-        for (int k = 0; k < bufs.size(); k++) {
-            int from = bufs.from(k);
-            int n = bufs.to(k) - from;
-            if (skip >= n) {
-                skip -= n;
-                continue;
-            }
-            node.write(bufs.get(k).retainedSlice(from + (int) skip, n - (int) skip), node.voidPromise());
-            skip = 0;
-        }
-        markAllSent();
-    }
-
-    /** A copy of the oldest command's bytes (for the few commands whose state is replayed). */
-    ByteBuf copyOldest() {
-        long len = lengths[head];
-        ByteBuf out = Unpooled.buffer((int) len);
-        for (int k = 0; k < bufs.size() && len > 0; k++) {
-            int n = (int) Math.min(len, bufs.to(k) - bufs.from(k));
-            out.writeBytes(bufs.get(k), bufs.from(k), n);
-            len -= n;
-        }
-        return out;
+    /** Complete commands not written yet. */
+    int unsent() {
+        return count - sent;
     }
 
     int oldestFlags() {
@@ -87,7 +67,105 @@ final class CommandJournal {
         return flags[(head + k) & (lengths.length - 1)];
     }
 
-    /** The oldest command's reply went to the client: forget it. */
+    void setFlags(int k, int f) {
+        flags[(head + k) & (lengths.length - 1)] = f;
+    }
+
+    long length(int k) {
+        return lengths[(head + k) & (lengths.length - 1)];
+    }
+
+    long bytes() {
+        return bytes;
+    }
+
+    /** Bytes read but not sent, including the start of a command still arriving. */
+    long unsentBytes() {
+        return bytes - sentBytes;
+    }
+
+    /** Bytes of a command still arriving (not yet complete). */
+    long partialBytes() {
+        return bytes - recordedBytes;
+    }
+
+    /** Writes the next {@code k} complete unsent commands (no copy: the read buffers or slices of them). */
+    void writeNext(Channel node, int k) {
+        long len = 0;
+        for (int i = 0; i < k; i++) len += length(sent + i);
+        write(node, sentBytes, len);
+        sentBytes += len;
+        sent += k;
+    }
+
+    /** Marks the next {@code k} commands sent without writing them (answered here, or written in another form). */
+    void skipNext(int k) {
+        for (int i = 0; i < k; i++) sentBytes += length(sent + i);
+        sent += k;
+    }
+
+    /** Writes everything not sent yet, the start of an incomplete command included (a dedicated connection). */
+    void writeAllUnsent(Channel node) {
+        write(node, sentBytes, bytes - sentBytes);
+        sentBytes = bytes;
+        sent = count;
+    }
+
+    /** Everything journaled so far has been written to the node directly (bytes forwarded as they came). */
+    void markAllSent() {
+        sentBytes = bytes;
+        sent = count;
+    }
+
+    /** A new node connection: nothing has been written to it yet. */
+    void markNoneSent() {
+        sentBytes = 0;
+        sent = 0;
+    }
+
+    private void write(Channel node, long skip, long len) {
+        for (int k = 0; k < bufs.size() && len > 0; k++) {
+            int from = bufs.from(k);
+            int n = bufs.to(k) - from;
+            if (skip >= n) {
+                skip -= n;
+                continue;
+            }
+            int at = from + (int) skip;
+            int take = (int) Math.min(len, n - skip);
+            ByteBuf b = bufs.get(k);
+            if (at == b.readerIndex() && take == b.readableBytes() && at + take == b.writerIndex()) {
+                node.write(b.retain(), node.voidPromise());  // the whole read burst: no slice object
+            } else {
+                node.write(b.retainedSlice(at, take), node.voidPromise());
+            }
+            len -= take;
+            skip = 0;
+        }
+    }
+
+    /** A copy of the k-th oldest command's bytes (for the few commands whose arguments Ferry reads). */
+    ByteBuf copy(int k) {
+        long skip = 0;
+        for (int i = 0; i < k; i++) skip += length(i);
+        long len = length(k);
+        ByteBuf out = Unpooled.buffer((int) len);
+        for (int b = 0; b < bufs.size() && len > 0; b++) {
+            int from = bufs.from(b);
+            int n = bufs.to(b) - from;
+            if (skip >= n) {
+                skip -= n;
+                continue;
+            }
+            int take = (int) Math.min(len, n - skip);
+            out.writeBytes(bufs.get(b), from + (int) skip, take);
+            len -= take;
+            skip = 0;
+        }
+        return out;
+    }
+
+    /** The oldest command's reply went to the client (or it was answered here): forget it. */
     void removeOldest() {
         long len = lengths[head];
         head = (head + 1) & (lengths.length - 1);
@@ -99,24 +177,6 @@ final class CommandJournal {
         while (len > 0) len -= bufs.consume(len);
     }
 
-    /** Complete commands journaled. */
-    int commands() {
-        return count;
-    }
-
-    /** Complete commands written to the current node (their replies are awaited or held). */
-    int sentCommands() {
-        return sent;
-    }
-
-    long bytes() {
-        return bytes;
-    }
-
-    boolean hasUnsent() {
-        return bytes > sentBytes;
-    }
-
     void release() {
         bufs.clear();
         bytes = sentBytes = recordedBytes = 0;
@@ -125,9 +185,9 @@ final class CommandJournal {
 
     /** A ring of buffer references, each with the range of its bytes still journaled. */
     private static final class Buffers {
-        private ByteBuf[] refs = new ByteBuf[8];
-        private int[] from = new int[8];
-        private int[] to = new int[8];
+        private ByteBuf[] refs = new ByteBuf[4];
+        private int[] from = new int[4];
+        private int[] to = new int[4];
         private int head;
         private int size;
 

@@ -3,7 +3,6 @@ package dev.ferry.proxy;
 import dev.ferry.config.ConfigException;
 import dev.ferry.config.FrontendConfig;
 import dev.ferry.config.HostPort;
-import dev.ferry.config.ProxyMode;
 import dev.ferry.tls.ListenerTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -17,6 +16,7 @@ public final class FrontendServer implements AutoCloseable {
     private volatile FrontendConfig config;
     private final Router router;
     private final Transport transport;
+    private volatile Upstream upstream;
     private final ListenerTls tls;
     private Channel listener;
     private Channel plaintextListener;
@@ -25,6 +25,7 @@ public final class FrontendServer implements AutoCloseable {
         this.config = config;
         this.router = router;
         this.transport = transport;
+        this.upstream = new Upstream(config, router, NodeConnections.connector(config, transport));
         this.tls = ListenerTls.of(config.name(), config.tls().clients());
     }
 
@@ -49,9 +50,7 @@ public final class FrontendServer implements AutoCloseable {
             @Override
             protected void initChannel(SocketChannel ch) {
                 tls.prepare(ch, tlsPort);
-                ch.pipeline().addLast(config.mode() == ProxyMode.REDIS
-                        ? new RedisSession(config, router, transport)
-                        : new ClientHandler(config, router, transport));
+                ch.pipeline().addLast(new ClientSession(upstream));
             }
         };
     }
@@ -66,19 +65,16 @@ public final class FrontendServer implements AutoCloseable {
     }
 
     /**
-     * A config reload: connections accepted from now on get {@code next} (its TLS certificate, wait-for-master,
-     * mode, node TLS); sessions already open keep the settings they started with. Rebinding (other listen
-     * addresses, TLS turned on or off) takes a new FrontendServer instead. On a TLS file mistake nothing changes.
+     * A config reload: connections accepted from now on get {@code next}'s TLS certificate and, when
+     * {@code newUpstream} (node TLS, timeouts, connection policy changed), an upstream of their own with
+     * {@code next}'s settings and node connections; sessions already open keep theirs. Rebinding (other
+     * listen addresses, TLS turned on or off) takes a new FrontendServer instead. On a TLS file mistake
+     * nothing changes.
      */
-    public void update(FrontendConfig next) throws ConfigException {
+    public void update(FrontendConfig next, boolean newUpstream) throws ConfigException {
         tls.update("[" + next.name() + "] tls", next.tls().clients());
+        if (newUpstream) upstream = new Upstream(next, router, NodeConnections.connector(next, transport));
         config = next;
-    }
-
-    /** The address actually bound (port 0 in the config picks a free port). */
-    public HostPort boundAddress() {
-        InetSocketAddress a = (InetSocketAddress) listener.localAddress();
-        return new HostPort(config.bind().host(), a.getPort());
     }
 
     /** The plaintext port beside the TLS one ({@code plaintext-bind}), or null. */
@@ -90,6 +86,12 @@ public final class FrontendServer implements AutoCloseable {
     /** The client side's TLS: its context and counters. */
     public ListenerTls tls() {
         return tls;
+    }
+
+    /** The address actually bound (port 0 in the config picks a free port). */
+    public HostPort boundAddress() {
+        InetSocketAddress a = (InetSocketAddress) listener.localAddress();
+        return new HostPort(config.bind().host(), a.getPort());
     }
 
     public Router router() {

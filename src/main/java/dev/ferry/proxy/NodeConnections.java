@@ -1,39 +1,38 @@
 package dev.ferry.proxy;
 
 import dev.ferry.config.FrontendConfig;
-import dev.ferry.config.HostPort;
 import dev.ferry.tls.ClientTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import java.nio.charset.StandardCharsets;
 
-/** What both kinds of client session (tcp and redis mode) do the same way with node connections. */
+/** How Ferry opens node connections, and the replies and closes the data path shares. */
 final class NodeConnections {
     private NodeConnections() {}
 
     /**
-     * Connects to a node for a client: on the client's event loop (both sides of a session on one
-     * thread, no hand-off), TCP_NODELAY and keepalive, reads off until the session is attached.
+     * Connects on the caller's event loop (a session and its node connections on one thread, no
+     * hand-off), TCP_NODELAY and keepalive, reads off until the link has set itself up; TLS to the node
+     * (its certificate checked to name it) when the frontend has node-tls.
      */
-    static ChannelFuture connect(Channel client, HostPort node, FrontendConfig config, Transport transport, ChannelHandler handler) {
-        return new Bootstrap()
-                .group(client.eventLoop())
+    static LinkConnector connector(FrontendConfig config, Transport transport) {
+        int timeout = (int) config.check().timeout().toMillis() * 2;
+        return (loop, node, handler) -> new Bootstrap()
+                .group(loop)
                 .channel(transport.clientChannel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
-                .option(ChannelOption.AUTO_READ, false)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.check().timeout().toMillis() * 2)
+                .option(ChannelOption.AUTO_READ, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeout)
                 .handler(ClientTls.around(config.tls().nodes(), node, handler))
                 .connect(node.host(), node.port());
     }
 
-    /** The error reply for a command (tcp mode: a connection) that waited wait-for-master for a master in vain. */
+    /** The error reply for a command that waited wait-for-master for a master in vain. */
     static ByteBuf noMasterKnown(FrontendConfig config) {
         return masterDown("no master known for '" + config.name() + "' after " + config.waitForMaster().toMillis() + " ms");
     }

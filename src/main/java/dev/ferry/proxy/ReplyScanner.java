@@ -21,7 +21,8 @@ final class ReplyScanner {
     static final int PUSH = 4;
 
     private static final int TYPE = 0, LINE = 1, LINE_LF = 2, NUM = 3, NUM_LF = 4, BODY = 5;
-    private static final int MAX_DEPTH = 64;
+    /** Deeper than any reply Redis sends (a Lua script may return a deeply nested table); the stack grows on demand. */
+    private static final int MAX_DEPTH = 1 << 20;
     private static final long ATTRIBUTE = 1L << 62;  // marks an attribute map: it annotates, it is no element
     private static final byte[] READONLY_PREFIX = "-READONLY ".getBytes();
     private static final byte[] UNBLOCKED_PREFIX = "-UNBLOCKED ".getBytes();
@@ -38,6 +39,11 @@ final class ReplyScanner {
     private final byte[] head = new byte[16];
     private final byte[] win = new byte[32];
     private int headLen;
+
+    /** True when the buffer ended inside a RESP3 push (not the reply to a command). */
+    boolean insidePush() {
+        return topLevelPush && (state != TYPE || depth > 0);
+    }
 
     /** True when the buffer ended inside a top-level error line (its start is the last reply's end). */
     boolean insideTopLevelError() {

@@ -20,6 +20,9 @@ final class RequestScanner {
     private static final long MAX_ARGS = 1024 * 1024;          // Redis's own limits for a request
     private static final long MAX_BULK = 512L * 1024 * 1024;
     private static final int MAX_INLINE = 64 * 1024;
+    /** Redis closes an unauthenticated connection that sends more arguments or a longer bulk than these. */
+    private static final long UNAUTH_ARGS = 10;
+    private static final long UNAUTH_BULK = 16 * 1024;
 
     private int state = START;
     private long num;
@@ -38,7 +41,12 @@ final class RequestScanner {
     private int arg1Len;
     private final byte[] lastName = new byte[CommandTable.MAX_NAME];
     private int lastNameLen = -1;
+    private long lastArgc;
     private int lastFlags;
+    /** Of the command being scanned: its argument count, and whether a bulk was over 16 KiB. */
+    private long argc;
+    private boolean bigBulk;
+    private boolean inline;
     private String problem;
     /**
      * The read window, one per event loop thread rather than per session (it is only valid within one
@@ -85,6 +93,8 @@ final class RequestScanner {
                     } else {
                         state = INLINE;
                         inlineBytes = 0;
+                        inline = true;
+                        bigBulk = false;
                         argIndex = 0;
                         nameLen = arg1Len = 0;
                         inToken = false;
@@ -114,6 +124,8 @@ final class RequestScanner {
                         state = START;  // Redis ignores an empty array: no command, no reply
                     } else {
                         argsLeft = n;
+                        argc = n;
+                        bigBulk = inline = false;
                         argIndex = 0;
                         nameLen = arg1Len = 0;
                         state = BULK_HDR;
@@ -130,6 +142,7 @@ final class RequestScanner {
                     if (negative) return fail("a negative bulk length");
                     bulkLen = num;
                     bulkLeft = num + 2;
+                    if (num > UNAUTH_BULK) bigBulk = true;
                     state = BULK_BODY;
                 }
                 case BULK_BODY -> {
@@ -154,6 +167,7 @@ final class RequestScanner {
                     if (b == '\n') {
                         state = START;
                         if (argIndex > 0 || inToken) {
+                            argc = argIndex + (inToken ? 1 : 0);
                             emit(sink, start + i);
                             start = -i;
                         }
@@ -199,6 +213,8 @@ final class RequestScanner {
         if (k == first || n == 0 || n > MAX_ARGS || k + 1 >= len || w[k] != '\r' || w[k + 1] != '\n') return -1;
         k += 2;
         nameLen = arg1Len = 0;
+        argc = n;
+        bigBulk = inline = false;
         for (long a = 0; a < n; a++) {
             if (len - k < 16 && base + len < end) {  // the next header may cross the window: move it
                 base += k;
@@ -215,6 +231,7 @@ final class RequestScanner {
             while (k < len && w[k] >= '0' && w[k] <= '9' && k - digitsFrom < 10) size = size * 10 + (w[k++] - '0');
             if (k == digitsFrom || size > MAX_BULK || k + 1 >= len || w[k] != '\r' || w[k + 1] != '\n') return -1;
             k += 2;
+            if (size > UNAUTH_BULK) bigBulk = true;
             long bodyEnd = (long) base + k + size + 2;
             if (bodyEnd > end) return -1;
             if (a == 0) {
@@ -251,22 +268,24 @@ final class RequestScanner {
         sink.command(length, classify());
     }
 
-    /** Pipelines repeat a command: the last name's flags are reused when the bytes are the same. */
+    /** Pipelines repeat a command: the last name's flags are reused when the bytes and the arity are the same. */
     private int classify() {
-        if (nameLen == lastNameLen && arg1Len == 0 && nameLen <= name.length) {
+        int extra = (inline ? CommandTable.INLINE : 0) | (bigBulk || argc > UNAUTH_ARGS ? CommandTable.UNAUTH_LIMIT : 0);
+        if (nameLen == lastNameLen && arg1Len == 0 && argc == lastArgc && nameLen <= name.length) {
             boolean same = true;
             for (int k = 0; k < nameLen && same; k++) same = name[k] == lastName[k];
-            if (same) return lastFlags;
+            if (same) return lastFlags | extra;
         }
-        int flags = CommandTable.classify(name, nameLen, arg1, arg1Len);
+        int flags = CommandTable.classify(name, nameLen, arg1, arg1Len, argc);
         if (arg1Len == 0 && nameLen <= name.length) {
             System.arraycopy(name, 0, lastName, 0, nameLen);
             lastNameLen = nameLen;
+            lastArgc = argc;
             lastFlags = flags;
         } else {
             lastNameLen = -1;
         }
-        return flags;
+        return flags | extra;
     }
 
     /** Keeps the first bytes of the command name and of its first argument (the CRLF is not kept). */

@@ -5,30 +5,34 @@ import dev.ferry.topology.Basis;
 import dev.ferry.topology.NodeRoles;
 import dev.ferry.topology.TopologyListener;
 import dev.ferry.topology.Verdict;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies the topology's verdicts to client traffic: new connections go to the master; when it changes,
- * every session on the old node is cut in the same step; while Sentinel promotes a replica they are held;
- * while no master is known, new connections wait (bounded) and are connected as soon as one is.
+ * Applies the topology's verdicts to client traffic: sessions send to the master of the current route;
+ * when the master changes, every connection to the old one is retired in the same step (its sessions
+ * move or are cut); while no master is known (or Sentinel is promoting one), sessions wait, bounded, and
+ * are woken as soon as there is a route.
  */
 public final class Router implements TopologyListener {
     private static final Logger log = LoggerFactory.getLogger(Router.class);
 
-    /** Where new sessions go; the generation tells a session that connected just before a change. */
+    /** Where sessions send now; a new route object for every change of master. */
     record Route(HostPort node, long generation) {}
 
     private final String frontend;
-    private final SessionRegistry sessions = new SessionRegistry();
     private final Queue<Consumer<Route>> waiters = new ConcurrentLinkedQueue<>();
     private final Map<HostPort, TrafficStats> nodeStats = new ConcurrentHashMap<>();
     private final TrafficStats stats = new TrafficStats();
+    private final List<BiConsumer<HostPort, Boolean>> onLeave = new CopyOnWriteArrayList<>();
     private volatile Route route;
     private volatile Consumer<HostPort> onStaleMaster;
     private long generation;
@@ -37,37 +41,29 @@ public final class Router implements TopologyListener {
         this.frontend = frontend;
     }
 
+    /** The current route, or null while no master is known or traffic is held. */
     Route route() {
         return route;
     }
 
-    /** Runs {@code then} with a route now, or once one is known; returns false when it must wait. */
-    boolean routeOrWait(Consumer<Route> then) {
-        return routeOrWait(then, null);
-    }
-
     /**
-     * Like {@link #routeOrWait(Consumer)}, but a route to {@code avoid} (a node that just refused a write)
-     * does not count now; a later verdict may still hand it over, and the caller checks again.
+     * Calls {@code then} at the next change of route (the caller found {@code seen} unusable). Called at
+     * once when the route already changed since.
      */
-    boolean routeOrWait(Consumer<Route> then, HostPort avoid) {
-        Route r = route;
-        if (r != null && !r.node().equals(avoid)) {
-            then.accept(r);
-            return true;
-        }
+    void waitForRoute(Consumer<Route> then, Route seen) {
         waiters.add(then);
-        Route again = route;
-        if (again != null && !again.node().equals(avoid) && waiters.remove(then)) {
-            then.accept(again);
-            return true;
-        }
-        return false;
+        Route now = route;
+        if (now != seen && waiters.remove(then)) then.accept(now);
     }
 
-    /** Gives up waiting (timeout or client gone); false when it was already handed a route. */
+    /** Gives up waiting (the session closed); false when it was already woken. */
     boolean stopWaiting(Consumer<Route> waiter) {
-        return waiters.remove(waiter);
+        return waiter != null && waiters.remove(waiter);
+    }
+
+    /** Told (on the topology's thread) of a node that stopped being master; {@code demoted}: it answers as a replica. */
+    void onLeave(BiConsumer<HostPort, Boolean> action) {
+        onLeave.add(action);
     }
 
     /** Called by sessions when their node refuses a write as a replica: the topology should look now. */
@@ -78,14 +74,6 @@ public final class Router implements TopologyListener {
 
     public void onStaleMaster(Consumer<HostPort> action) {
         this.onStaleMaster = action;
-    }
-
-    boolean isCurrent(Route r) {
-        return r == route;
-    }
-
-    SessionRegistry sessions() {
-        return sessions;
     }
 
     public TrafficStats stats() {
@@ -100,8 +88,10 @@ public final class Router implements TopologyListener {
         return Map.copyOf(nodeStats);
     }
 
+    /** Client sessions whose commands last went to this node. */
     public int sessionsOn(HostPort node) {
-        return sessions.count(node);
+        TrafficStats s = nodeStats.get(node);
+        return s == null ? 0 : (int) s.sessionsNow.sum();
     }
 
     @Override
@@ -109,26 +99,23 @@ public final class Router implements TopologyListener {
         HostPort was = before.attached();
         HostPort next = now.attached();
         // A new basis for the same master (say, Sentinels lost their majority) is not a new route:
-        // sessions connecting meanwhile stay valid.
+        // sessions keep their connections.
         if (now.master() == null) route = null;
         else if (route == null || !route.node().equals(now.master())) route = new Route(now.master(), ++generation);
         if (was != null && !was.equals(next)) {
             // A node that now answers as a replica (FAILOVER TO, REPLICAOF) can no longer acknowledge a
             // write, so replies still due from it may be passed on before a session moves.
             boolean demoted = now.basis() == Basis.HANDOVER || roles.isReplica(was);
-            int n = sessions.leave(was, demoted);
+            int n = sessionsOn(was);
             if (n > 0) log.warn("[{}] {} client sessions leave {}: it is no longer the master", frontend, n, was);
+            for (BiConsumer<HostPort, Boolean> l : onLeave) l.accept(was, demoted);
         }
-        if (now.held() != null) sessions.hold(now.held());
-        if (now.master() != null) {
-            sessions.release(now.master());
-            Consumer<Route> w;
-            int n = 0;
-            while ((w = waiters.poll()) != null) {
-                w.accept(route);
-                n++;
-            }
-            if (n > 0) log.info("[{}] {} waiting client connections go to {}", frontend, n, now.master());
+        Consumer<Route> w;
+        int n = 0;
+        while ((w = waiters.poll()) != null) {
+            w.accept(route);
+            n++;
         }
+        if (n > 0 && route != null) log.info("[{}] {} waiting client sessions go to {}", frontend, n, route.node());
     }
 }

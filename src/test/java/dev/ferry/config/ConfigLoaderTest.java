@@ -44,7 +44,9 @@ class ConfigLoaderTest {
         assertThat(f.check().timeout()).isEqualTo(Duration.ofMillis(500));
         assertThat(f.waitForMaster()).isEqualTo(Duration.ofSeconds(5));
         assertThat(f.fence()).isTrue();
-        assertThat(f.mode()).isEqualTo(ProxyMode.REDIS);
+        assertThat(f.connections()).isEqualTo(ConnectionPolicy.SHARED);
+        assertThat(f.moveTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(f.clientOutputLimit()).isEqualTo(64L << 20);
         assertThat(c.admin()).get().extracting(AdminConfig::password).isEqualTo("adm1n-pw");
     }
 
@@ -61,12 +63,27 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void theModeIsRedisOrTcp() throws Exception {
-        assertThat(parse(FULL.replace("    master: mymaster", "    master: mymaster\n    mode: tcp")).frontends().get(0).mode())
-                .isEqualTo(ProxyMode.TCP);
-        assertThatThrownBy(() -> parse(FULL.replace("    master: mymaster", "    master: mymaster\n    mode: http")))
+    void connectionsAreSharedOrDedicatedAndTheOldTcpModeSaysWhatReplacedIt() throws Exception {
+        assertThat(parse(FULL.replace("    master: mymaster", "    master: mymaster\n    connections: dedicated")).frontends().get(0)
+                .connections()).isEqualTo(ConnectionPolicy.DEDICATED);
+        assertThat(parse(FULL.replace("    master: mymaster", "    master: mymaster\n    mode: redis")).frontends().get(0)
+                .connections()).as("mode: redis is what every frontend does").isEqualTo(ConnectionPolicy.SHARED);
+        assertThatThrownBy(() -> parse(FULL.replace("    master: mymaster", "    master: mymaster\n    connections: pooled")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessage("frontends[0].mode: 'http' is not a mode; use redis (default) or tcp");
+                .hasMessage("frontends[0].connections: 'pooled' is not a connection policy; use shared (default) or dedicated");
+        assertThatThrownBy(() -> parse(FULL.replace("    master: mymaster", "    master: mymaster\n    mode: tcp")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("use connections: dedicated");
+    }
+
+    @Test
+    void sizesAndTheMoveTimeoutAreReadWithTheirUnits() throws Exception {
+        FrontendConfig f = parse(FULL.replace("    master: mymaster",
+                "    master: mymaster\n    client-output-limit: 16mb\n    move-timeout: 800ms")).frontends().get(0);
+        assertThat(f.clientOutputLimit()).isEqualTo(16L << 20);
+        assertThat(f.moveTimeout()).isEqualTo(Duration.ofMillis(800));
+        assertThatThrownBy(() -> parse(FULL.replace("    master: mymaster", "    master: mymaster\n    client-output-limit: lots")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("frontends[0].client-output-limit: 'lots' is not a size (e.g. 64mb, 512kb, 1gb)");
     }
 
     @Test

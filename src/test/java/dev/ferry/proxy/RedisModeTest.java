@@ -350,22 +350,20 @@ class RedisModeTest {
         }
     }
 
-    // ---- 6. mode: tcp keeps the old behaviour
+    // ---- 6. connections: dedicated: a client sees its connection as if it were connected directly
 
     @Test
-    void inTcpModeAPersistentConnectionIsClosedByAPlannedFailover() throws Exception {
-        try (RedisGroup g = group(); FerryHarness f = FerryHarness.front(g, "mode: tcp")) {
-            await().atMost(SWITCH).until(() -> f.routedMaster() != null);
+    void withDedicatedConnectionsAClientSeesItsOwnConnectionAndKeepsItsNameAcrossAPlannedFailover() throws Exception {
+        try (RedisGroup g = group(); FerryHarness f = redisMode(g, "connections: dedicated"); Client c = Client.open(f.address(), "own")) {
             HostPort target = aReplica(f, g);
-            try (Client c = Client.open(f.address(), "tcp")) {
-                assertThat(c.call("AUTH", PASSWORD)).isEqualTo(OK);
-                assertThat(c.call("SELECT", "2")).isEqualTo(OK);
-                g.failoverTo(target);
-                await().atMost(SWITCH).until(() -> target.equals(f.routedMaster()));
-                assertThat(c.closedWithin(Duration.ofSeconds(5))).as("closed on the change of master").isTrue();
-            }
-            // New connections go to the new master.
-            assertThat(f.portBehind()).isEqualTo(target.port());
+            assertThat(c.call("AUTH", PASSWORD)).isEqualTo(OK);
+            assertThat(c.call("CLIENT", "SETNAME", "own-conn")).isEqualTo(OK);
+            assertThat(c.call("CLIENT", "INFO").text()).as("Redis describes the client's own connection").contains("name=own-conn");
+            g.failoverTo(target);
+            awaitRoutedTo(f, target);
+            assertThat(c.call("CLIENT", "INFO").text()).as("a new connection on the new master, with the name replayed")
+                    .contains("name=own-conn");
+            assertThat(c.call("CONFIG", "GET", "port")).isEqualTo(array(bulk("port"), bulk(Integer.toString(target.port()))));
         }
     }
 

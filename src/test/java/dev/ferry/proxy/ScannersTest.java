@@ -48,7 +48,7 @@ class ScannersTest {
         String stream = set + get + "PING\r\n";
         for (int step = 1; step <= stream.length(); step++) {
             assertThat(commands(stream, step)).as("step %d", step)
-                    .containsExactly(set.length() + ":0", get.length() + ":" + CommandTable.READ, "6:" + CommandTable.READ);
+                    .containsExactly(set.length() + ":0", get.length() + ":" + CommandTable.READ, "6:" + (CommandTable.READ | CommandTable.INLINE));
         }
     }
 
@@ -70,13 +70,34 @@ class ScannersTest {
 
     @Test
     void stateCommandsAndTiesToTheNodeAreRecognised() {
-        assertThat(commands("*2\r\n$6\r\nselect\r\n$1\r\n3\r\n", 5)).containsExactly("23:" + CommandTable.STATE_SELECT);
+        assertThat(commands("*2\r\n$6\r\nselect\r\n$1\r\n3\r\n", 5)).containsExactly("23:" + CommandTable.SELECT);
         assertThat(commands("*3\r\n$6\r\nCLIENT\r\n$7\r\nsetname\r\n$1\r\nx\r\n", 4))
-                .containsExactly("36:" + CommandTable.STATE_SETNAME);
+                .containsExactly("36:" + CommandTable.SETNAME);
+        assertThat(commands("*2\r\n$6\r\nCLIENT\r\n$2\r\nid\r\n", 4)).containsExactly("24:" + CommandTable.DESCRIBE);
+        assertThat(commands("*2\r\n$6\r\nSCRIPT\r\n$4\r\nkill\r\n", 9)).containsExactly("26:" + CommandTable.LEASE);
         assertThat(commands("*2\r\n$9\r\nSUBSCRIBE\r\n$1\r\nc\r\n", 7)).containsExactly("26:" + CommandTable.OPAQUE);
         assertThat(commands("*3\r\n$6\r\nclient\r\n$5\r\nREPLY\r\n$3\r\nOFF\r\n", 64)).containsExactly("36:" + CommandTable.OPAQUE);
-        assertThat(commands("MULTI\r\n", 2)).containsExactly("7:" + CommandTable.MULTI);
-        assertThat(commands("*3\r\n$5\r\nBLPOP\r\n$1\r\nq\r\n$1\r\n0\r\n", 1)).containsExactly("29:" + CommandTable.BLOCKING);
+        assertThat(commands("MULTI\r\n", 2)).containsExactly("7:" + (CommandTable.MULTI | CommandTable.INLINE));
+        assertThat(commands("*3\r\n$5\r\nBLPOP\r\n$1\r\nq\r\n$1\r\n0\r\n", 1))
+                .containsExactly("29:" + (CommandTable.BLOCKING | CommandTable.LEASE));
+    }
+
+    @Test
+    void theFormsFerryAnswersItselfNeedRedissArity() {
+        assertThat(commands("*2\r\n$6\r\nSELECT\r\n$1\r\n3\r\n*1\r\n$6\r\nSELECT\r\n", 5))
+                .as("SELECT without its argument is Redis's arity error: plain")
+                .containsExactly("23:" + CommandTable.SELECT, "16:0");
+        assertThat(commands("*2\r\n$6\r\nCLIENT\r\n$7\r\nGETNAME\r\n*3\r\n$6\r\nCLIENT\r\n$7\r\nGETNAME\r\n$1\r\nx\r\n", 7))
+                .as("CLIENT GETNAME with an extra argument goes to Redis, on a connection of its own")
+                .containsExactly("29:" + CommandTable.GETNAME, "36:" + CommandTable.LEASE);
+    }
+
+    @Test
+    void commandsRedisLimitsForUnauthenticatedClientsAreMarked() {
+        String eleven = "*11\r\n$4\r\nMSET\r\n" + "$1\r\nx\r\n".repeat(10);
+        assertThat(commands(eleven, 13)).containsExactly(eleven.length() + ":" + CommandTable.UNAUTH_LIMIT);
+        String big = "*2\r\n$4\r\nECHO\r\n$16385\r\n" + "x".repeat(16385) + "\r\n";
+        assertThat(commands(big, 4000)).containsExactly(big.length() + ":" + (CommandTable.READ | CommandTable.UNAUTH_LIMIT));
     }
 
     @Test
@@ -148,11 +169,11 @@ class ScannersTest {
         j.append(b);
         j.record(14, 0);
         j.markAllSent();
-        assertThat(j.sentCommands()).isEqualTo(2);
-        assertThat(j.copyOldest().toString(StandardCharsets.UTF_8)).isEqualTo("*1\r\n$4\r\nPING\r\n");
+        assertThat(j.sent()).isEqualTo(2);
+        assertThat(j.copy(0).toString(StandardCharsets.UTF_8)).isEqualTo("*1\r\n$4\r\nPING\r\n");
         j.removeOldest();
         assertThat(j.oldestFlags()).isZero();
-        assertThat(j.copyOldest().toString(StandardCharsets.UTF_8)).as("spans both buffers").isEqualTo("*1\r\n$4\r\nPING\r\n");
+        assertThat(j.copy(0).toString(StandardCharsets.UTF_8)).as("spans both buffers").isEqualTo("*1\r\n$4\r\nPING\r\n");
         assertThat(a.refCnt()).as("still holds the start of an unanswered command").isEqualTo(2);
         j.removeOldest();
         assertThat(a.refCnt()).as("released once nothing in it is unanswered").isEqualTo(1);

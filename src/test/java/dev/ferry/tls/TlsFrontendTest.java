@@ -46,7 +46,7 @@ class TlsFrontendTest {
         t = new TlsGroup();
         stranger = TestCa.create(t.dir, "stranger");
         t.startFerryWith("frontends:\n" + t.frontend("orders", false) + t.frontend("orders-mtls", true)
-                + t.frontend("orders-tcp", false, "mode: tcp"));
+                + t.frontend("orders-dedicated", false, "connections: dedicated"));
         await().atMost(WAIT).until(() -> t.routedMaster() != null);
     }
 
@@ -75,11 +75,11 @@ class TlsFrontendTest {
     }
 
     @Test
-    void aTcpModeFrontendForwardsOverTlsOnBothSides() throws Exception {
-        HostPort tcp = t.ferry.frontends().get(2).server().boundAddress();
-        try (RedisLink l = t.clientConnector(Duration.ofSeconds(5)).open(tcp, null)) {
-            assertThat(l.call("SET", "tls:tcp", "1")).isEqualTo("OK");
-            assertThat(l.call("GET", "tls:tcp")).isEqualTo("1");
+    void aFrontendWithDedicatedNodeConnectionsRunsTlsOnBothSides() throws Exception {
+        HostPort dedicated = t.ferry.frontends().get(2).server().boundAddress();
+        try (RedisLink l = t.clientConnector(Duration.ofSeconds(5)).open(dedicated, null)) {
+            assertThat(l.call("SET", "tls:dedicated", "1")).isEqualTo("OK");
+            assertThat(l.call("GET", "tls:dedicated")).isEqualTo("1");
         }
     }
 

@@ -1,0 +1,205 @@
+package dev.ferry.proxy;
+
+import dev.ferry.config.HostPort;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.EventLoop;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The node connections of one frontend on one event loop: one shared link per (node, identity), and
+ * idle dedicated links kept for reuse (a transaction or a blocking command borrows one instead of
+ * opening a connection each time). Used from its event loop only.
+ */
+final class LinkPool {
+    private static final int IDLE_DEDICATED_PER_IDENTITY = 4;
+
+    private final Upstream upstream;
+    private final EventLoop loop;
+    private final Map<HostPort, Map<Identity, NodeLink>> shared = new HashMap<>();
+    private final Map<HostPort, Map<Identity, ArrayDeque<NodeLink>>> idle = new HashMap<>();
+    private final Map<HostPort, Set<NodeLink>> all = new HashMap<>();
+    private final Map<HostPort, Set<ClientSession>> sessions = new HashMap<>();
+
+    LinkPool(Upstream upstream, EventLoop loop) {
+        this.upstream = upstream;
+        this.loop = loop;
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    String frontend() {
+        return upstream.config.name();
+    }
+
+    TrafficStats stats() {
+        return upstream.stats();
+    }
+
+    Logins logins() {
+        return upstream.logins;
+    }
+
+    /** The shared link of this identity to this node, if one is open or opening. */
+    NodeLink shared(HostPort node, Identity id) {
+        Map<Identity, NodeLink> m = shared.get(node);
+        NodeLink l = m == null ? null : m.get(id);
+        return l != null && l.usable() ? l : null;
+    }
+
+    /**
+     * Opens the shared link of {@code id}. With a {@code login} session, that session's own AUTH, HELLO or
+     * SELECT ({@code covers}: the CommandTable.IDENTITY parts it sets) decides whether the link is of that
+     * identity: the parts Redis needs before it are set up first, the parts after it once Redis accepted it.
+     */
+    NodeLink openShared(HostPort node, Identity id, ClientSession login, int covers) {
+        NodeLink l = new NodeLink(this, node, id, true);
+        List<ByteBuf> first = new ArrayList<>(3);
+        List<ByteBuf> after = new ArrayList<>(2);
+        setUp(id, null, login == null ? 0 : covers, first, after);
+        l.plan(first, login, after);
+        shared.computeIfAbsent(node, n -> new HashMap<>()).put(id, l);
+        open(l);
+        return l;
+    }
+
+    /** A connection of {@code owner}'s own, of its identity (with its name), reused when one is idle. */
+    NodeLink dedicated(HostPort node, Identity id, byte[] name, ClientSession owner) {
+        if (name == null) {
+            Map<Identity, ArrayDeque<NodeLink>> byId = idle.get(node);
+            ArrayDeque<NodeLink> q = byId == null ? null : byId.get(id);
+            while (q != null && !q.isEmpty()) {
+                NodeLink l = q.poll();
+                if (l.ready()) {
+                    l.own(owner, id);
+                    return l;
+                }
+            }
+        }
+        NodeLink l = new NodeLink(this, node, id, false);
+        l.own(owner, id);
+        List<ByteBuf> first = new ArrayList<>(4);
+        setUp(id, name, 0, first, new ArrayList<>());
+        l.plan(first, null, List.of());
+        open(l);
+        return l;
+    }
+
+    /** A dedicated link its session no longer needs: kept for reuse when clean, else closed. */
+    void release(NodeLink l, Identity as, boolean clean) {
+        if (!clean || !l.ready()) {
+            l.close();
+            return;
+        }
+        ArrayDeque<NodeLink> q = idle.computeIfAbsent(l.node, n -> new HashMap<>()).computeIfAbsent(as, i -> new ArrayDeque<>());
+        if (q.size() >= IDLE_DEDICATED_PER_IDENTITY) {
+            l.close();
+            return;
+        }
+        l.disown(as);
+        l.channel().config().setAutoRead(true);  // an idle connection still notices a close
+        q.add(l);
+    }
+
+    private void open(NodeLink l) {
+        all.computeIfAbsent(l.node, n -> new LinkedHashSet<>()).add(l);
+        // Never back into the caller: it learns of the link (as its session's link) before the link speaks.
+        upstream.connector.connect(loop, l.node, l).addListener((ChannelFutureListener) f -> loop.execute(() -> {
+            if (f.isSuccess()) {
+                l.connected(f.channel());
+            } else {
+                stats().connectErrors.increment();
+                upstream.router.nodeStats(l.node).connectErrors.increment();
+                l.connectFailed(f.cause());
+            }
+        }));
+    }
+
+    /**
+     * The commands that make a new connection one of {@code id}: AUTH with the login a client proved,
+     * HELLO 3, SELECT, and CLIENT SETNAME for a dedicated connection. Redis needs AUTH before the others;
+     * a client's own command that sets some of these ({@code covers}) stands where its first part would,
+     * and what follows it goes to {@code after}.
+     */
+    private void setUp(Identity id, byte[] name, int covers, List<ByteBuf> first, List<ByteBuf> after) {
+        List<ByteBuf> to = first;
+        if (id.user() != null) {
+            if ((covers & CommandTable.AUTH) != 0) {
+                to = after;
+            } else {
+                ByteBuf auth = logins().authFor(id.user());
+                if (auth != null) to.add(auth);
+            }
+        }
+        if (id.proto() == 3) {
+            if ((covers & CommandTable.HELLO) != 0) to = after;
+            else to.add(Resp.command("HELLO", "3"));
+        }
+        if (id.db() != 0) {
+            if ((covers & CommandTable.SELECT) != 0) to = after;
+            else to.add(Resp.command("SELECT", Integer.toString(id.db())));
+        }
+        if (name != null) first.add(Resp.command("CLIENT".getBytes(), "SETNAME".getBytes(), name));
+    }
+
+    /** A link that closed or retired: no longer handed out. */
+    void forget(NodeLink l) {
+        Map<Identity, NodeLink> m = shared.get(l.node);
+        if (m != null && m.get(l.identity()) == l) m.remove(l.identity());
+        Map<Identity, ArrayDeque<NodeLink>> byId = idle.get(l.node);
+        if (byId != null) {
+            ArrayDeque<NodeLink> q = byId.get(l.identity());
+            if (q != null) q.remove(l);
+        }
+        if (l.state() == NodeLink.State.CLOSED) {
+            Set<NodeLink> s = all.get(l.node);
+            if (s != null) s.remove(l);
+        }
+    }
+
+    void attached(ClientSession s, HostPort node) {
+        sessions.computeIfAbsent(node, n -> new LinkedHashSet<>()).add(s);
+    }
+
+    void detached(ClientSession s, HostPort node) {
+        Set<ClientSession> set = sessions.get(node);
+        if (set != null) set.remove(s);
+    }
+
+    /**
+     * The node is no longer the master: its links take nothing new and close once answered (the sessions
+     * with commands in flight hear it from them), then every other session on it is told.
+     */
+    void retire(HostPort node, boolean demoted) {
+        Set<NodeLink> s = all.get(node);
+        if (s != null) {
+            for (NodeLink l : new ArrayList<>(s)) l.retire(demoted);
+        }
+        Set<ClientSession> on = sessions.get(node);
+        if (on != null) {
+            for (ClientSession c : new ArrayList<>(on)) c.nodeLeft(node, demoted);
+        }
+    }
+
+    /** Open links of this loop (shared, dedicated) for the stats page. */
+    int[] counts() {
+        int sh = 0;
+        int de = 0;
+        for (Set<NodeLink> s : all.values()) {
+            for (NodeLink l : s) {
+                if (l.state() == NodeLink.State.CLOSED) continue;
+                if (l.shared) sh++;
+                else de++;
+            }
+        }
+        return new int[] {sh, de};
+    }
+}

@@ -1,0 +1,61 @@
+package dev.ferry.proxy;
+
+import dev.ferry.config.FrontendConfig;
+import dev.ferry.config.HostPort;
+import io.netty.channel.EventLoop;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
+
+/**
+ * What the sessions of one frontend share: its config, its router, the logins clients proved, and the
+ * node connections of each event loop ({@link LinkPool}: no lock on the data path, each loop has its own).
+ */
+final class Upstream {
+    final FrontendConfig config;
+    final Router router;
+    final Logins logins = new Logins();
+    final LinkConnector connector;
+    private final Map<EventLoop, LinkPool> pools = new ConcurrentHashMap<>();
+    private final UnaryOperator<EventLoop> poolOf;
+
+    Upstream(FrontendConfig config, Router router, LinkConnector connector) {
+        this(config, router, connector, UnaryOperator.identity());
+    }
+
+    /**
+     * @param poolOf which event loop's pool a session's loop uses: itself, except in tests on
+     *               EmbeddedChannel, where every channel has a loop of its own and all share one pool
+     */
+    Upstream(FrontendConfig config, Router router, LinkConnector connector, UnaryOperator<EventLoop> poolOf) {
+        this.config = config;
+        this.router = router;
+        this.connector = connector;
+        this.poolOf = poolOf;
+        router.onLeave(this::retire);
+    }
+
+    LinkPool pool(EventLoop loop) {
+        return pools.computeIfAbsent(poolOf.apply(loop), l -> new LinkPool(this, l));
+    }
+
+    /** Node connections open now, shared and dedicated, over every event loop (for the stats page). */
+    int[] connections() {
+        int[] n = new int[2];
+        for (LinkPool p : pools.values()) {
+            int[] c = p.counts();
+            n[0] += c[0];
+            n[1] += c[1];
+        }
+        return n;
+    }
+
+    /** The node stopped being the master: every event loop retires its connections to it. */
+    private void retire(HostPort node, boolean demoted) {
+        for (LinkPool p : pools.values()) p.loop().execute(() -> p.retire(node, demoted));
+    }
+
+    TrafficStats stats() {
+        return router.stats();
+    }
+}
