@@ -47,6 +47,7 @@ public final class CertificateWatcher implements AutoCloseable {
 
     /** Stops watching (a frontend removed by a reload). */
     public void forget(Reloadable r) {
+        if (r == null) return;
         watched.remove(r);
         lastError.remove(r);
     }
