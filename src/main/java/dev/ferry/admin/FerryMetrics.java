@@ -179,9 +179,9 @@ final class FerryMetrics implements AutoCloseable {
         counter("ferry.connect.errors", s, x -> x.connectErrors, t, "Failed connections to the node (refused, timeout)");
         counter("ferry.sessions.cut", s, x -> x.sessionsCut, t, "Client sessions closed because the node stopped being master");
         counter("ferry.sessions.moved", s, x -> x.sessionsMoved, t,
-                "Client sessions that left the node for the new master without being closed (mode redis)");
+                "Client sessions that left the node for the new master without being closed");
         counter("ferry.commands.resent", s, x -> x.commandsResent, t,
-                "Commands the node refused as a replica (-READONLY) that were sent again to the new master (mode redis)");
+                "Commands the node refused as a replica (-READONLY) that were sent again to the new master");
         String name = fr.config().name();
         Gauge.builder("ferry.node.up", ferry, f -> of(name, x -> report(x.topology(), node) != null && report(x.topology(), node).up() ? 1 : 0))
                 .tags(t).description("1 when the last check of the node answered PING and ROLE").register(registry);

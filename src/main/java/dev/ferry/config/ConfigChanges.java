@@ -15,7 +15,7 @@ public record ConfigChanges(List<String> added, List<String> removed, Map<String
 
     /** Keys whose change needs new checks, subscriptions and fencing (a new topology); the rest concern new client sessions. */
     private static final List<String> TOPOLOGY_KEYS = List.of("master", "sentinels", "servers", "password", "user",
-            "sentinel-password", "sentinel-user", "check", "failover-hold", "fence", "node-tls", "sentinel-tls");
+            "sentinel-password", "sentinel-user", "check", "failover-hold", "fence", "down-after", "tripwire", "node-tls", "sentinel-tls");
 
     public static ConfigChanges between(FerryConfig before, FerryConfig after) {
         Map<String, FrontendConfig> old = byName(before);
@@ -72,6 +72,8 @@ public record ConfigChanges(List<String> added, List<String> removed, Map<String
         if (!a.waitForMaster().equals(b.waitForMaster())) k.add("wait-for-master");
         if (!a.failoverHold().equals(b.failoverHold())) k.add("failover-hold");
         if (a.fence() != b.fence()) k.add("fence");
+        if (!a.downAfter().equals(b.downAfter())) k.add("down-after");
+        if (a.tripwire() != b.tripwire()) k.add("tripwire");
         if (a.connections() != b.connections()) k.add("connections");
         if (!a.moveTimeout().equals(b.moveTimeout())) k.add("move-timeout");
         if (a.clientOutputLimit() != b.clientOutputLimit()) k.add("client-output-limit");

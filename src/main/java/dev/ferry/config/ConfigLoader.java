@@ -31,7 +31,8 @@ public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("frontends", "admin");
     private static final Set<String> FRONTEND_KEYS = Set.of("name", "bind", "master", "sentinels", "servers",
             "password", "user", "sentinel-password", "sentinel-user", "check", "wait-for-master", "failover-hold", "fence", "mode",
-            "connections", "move-timeout", "client-output-limit", "tls", "plaintext-bind", "node-tls", "sentinel-tls");
+            "connections", "move-timeout", "client-output-limit", "down-after", "tripwire",
+            "tls", "plaintext-bind", "node-tls", "sentinel-tls");
     private static final Set<String> CHECK_KEYS = Set.of("interval", "timeout");
     private static final Set<String> ADMIN_KEYS = Set.of("bind", "user", "password", "health-auth", "refresh",
             "node-name", "show-version", "tls");
@@ -155,8 +156,20 @@ public final class ConfigLoader {
         ConnectionPolicy connections = connections(at + ".connections", m.get("connections"));
         Duration move = duration(at + ".move-timeout", m.get("move-timeout"), FrontendConfig.DEFAULT_MOVE_TIMEOUT);
         long outputLimit = size(at + ".client-output-limit", m.get("client-output-limit"), FrontendConfig.DEFAULT_CLIENT_OUTPUT_LIMIT);
+        Optional<Duration> downAfter = downAfter(at + ".down-after", m.get("down-after"), sentinels.isEmpty(), check);
+        boolean tripwire = bool(at + ".tripwire", m.get("tripwire"), FrontendConfig.defaultTripwire(sentinels.isEmpty()));
         return new FrontendConfig(name, bind, master, sentinels, servers, redis, sentinel, check, wait, hold, fence,
-                connections, move, outputLimit, frontendTls(at, m, bind));
+                connections, move, outputLimit, downAfter, tripwire, frontendTls(at, m, bind));
+    }
+
+    private Optional<Duration> downAfter(String at, Object v, boolean staticMode, CheckConfig check) throws ConfigException {
+        if (v == null) return staticMode ? Optional.of(FrontendConfig.DEFAULT_STATIC_DOWN_AFTER) : Optional.empty();
+        Duration d = duration(at, v, null);
+        if (d.compareTo(check.timeout()) < 0) {
+            throw new ConfigException(at + ": " + d.toMillis() + "ms is shorter than check.timeout (" + check.timeout().toMillis()
+                    + "ms): a node is known silent only after a check timed out");
+        }
+        return Optional.of(d);
     }
 
     private FrontendTlsConfig frontendTls(String at, Map<String, Object> m, HostPort bind) throws ConfigException {

@@ -2,6 +2,7 @@ package dev.ferry.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One Redis group served on one bind address.
@@ -19,6 +20,10 @@ import java.util.List;
  *                         from it before it is closed
  * @param clientOutputLimit bytes of replies Ferry keeps for a client that does not read them before it
  *                         closes that client (Redis's client-output-buffer-limit, applied at the proxy)
+ * @param downAfter        a master that answers nothing, or only {@code -BUSY}, this long stops being master;
+ *                         empty: only when it says so or the Sentinels promote another (the default with
+ *                         Sentinels; static mode defaults to {@link #DEFAULT_STATIC_DOWN_AFTER})
+ * @param tripwire         whether Ferry keeps a {@code BLPOP} blocked on the master to learn of a demotion at once
  * @param tls              TLS toward clients, nodes and Sentinels ({@link FrontendTlsConfig#NONE}: plaintext)
  */
 public record FrontendConfig(
@@ -36,25 +41,38 @@ public record FrontendConfig(
         ConnectionPolicy connections,
         Duration moveTimeout,
         long clientOutputLimit,
+        Optional<Duration> downAfter,
+        boolean tripwire,
         FrontendTlsConfig tls) {
 
     public static final Duration DEFAULT_WAIT_FOR_MASTER = Duration.ofSeconds(5);
     public static final Duration DEFAULT_FAILOVER_HOLD = Duration.ofSeconds(2);
     public static final Duration DEFAULT_MOVE_TIMEOUT = Duration.ofSeconds(5);
     public static final long DEFAULT_CLIENT_OUTPUT_LIMIT = 64L * 1024 * 1024;
+    /** Sentinel's own default down-after-milliseconds: without Sentinels, nothing else decides a master is gone. */
+    public static final Duration DEFAULT_STATIC_DOWN_AFTER = Duration.ofSeconds(30);
 
     /** A frontend with plaintext on every side. */
     public FrontendConfig(String name, HostPort bind, String masterName, List<HostPort> sentinels, List<HostPort> servers,
                           Credentials redisAuth, Credentials sentinelAuth, CheckConfig check, Duration waitForMaster,
                           Duration failoverHold, boolean fence, ConnectionPolicy connections, Duration moveTimeout,
-                          long clientOutputLimit) {
+                          long clientOutputLimit, Optional<Duration> downAfter, boolean tripwire) {
         this(name, bind, masterName, sentinels, servers, redisAuth, sentinelAuth, check, waitForMaster, failoverHold, fence,
-                connections, moveTimeout, clientOutputLimit, FrontendTlsConfig.NONE);
+                connections, moveTimeout, clientOutputLimit, downAfter, tripwire, FrontendTlsConfig.NONE);
     }
 
     public FrontendConfig {
         sentinels = List.copyOf(sentinels);
         servers = List.copyOf(servers);
+    }
+
+    /**
+     * The tripwire is on where it spares clients errors: with Sentinels (the FAILOVER TO figures rest on it).
+     * With static servers the first refused write starts a check and is sent again anyway, so the blocked
+     * client it adds on the node buys nothing there.
+     */
+    public static boolean defaultTripwire(boolean staticMode) {
+        return !staticMode;
     }
 
     public boolean staticMode() {

@@ -279,7 +279,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
 
     /** The route to send to now, or null (after arranging to be called again when there is one). */
     private Router.Route usableRoute() {
-        Router.Route r = up.router.route();
+        Router.Route r = up.router.route(node);
         if (r != null && change.refusedBy() != null && !r.node().equals(change.refusedBy())) change.routeMovedOn();
         if (r == null || r.node().equals(change.refusedBy())) {
             timers.waitForRoute(journal.unsent() > 0, r);
@@ -736,7 +736,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
             link = null;
         }
         int unanswered = journal.sent() - change.heldCount() + (carry != null ? 1 : 0);
-        Router.Route r = up.router.route();
+        Router.Route r = up.router.route(node);
         if (r != null && r.node().equals(l.node)) return;  // stale retirement: the node is master again
         act(change.left(demoted, unanswered));
         if (!closed && change.state() == MasterChange.State.LEAVING) timers.startMove();
@@ -781,7 +781,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     /** Leaves the node; what it refused (and anything not sent yet) goes to the next master. */
     private void moveOn() {
         int again = journal.sent();
-        Router.Route r = up.router.route();
+        Router.Route r = up.router.route(node);
         if (nodeStats != null) {
             if (again > 0) nodeStats.commandsResent.add(again);
             if (r == null || !r.node().equals(node)) nodeStats.sessionsMoved.increment();

@@ -47,6 +47,14 @@ public final class Router implements TopologyListener {
     }
 
     /**
+     * The route for a session now on {@code current} (null: on no node yet). A master frontend has one
+     * route for every session; this is where a frontend serving reads from replicas picks one per session.
+     */
+    Route route(HostPort current) {
+        return route;
+    }
+
+    /**
      * Calls {@code then} at the next change of route (the caller found {@code seen} unusable). Called at
      * once when the route already changed since.
      */

@@ -29,6 +29,11 @@ public record Connector(Credentials auth, TlsClientConfig tls, Duration timeout)
         return new Connector(c.sentinelAuth(), c.tls().sentinels(), c.check().timeout());
     }
 
+    /** The same TLS and timeout, no AUTH (for a caller that pipelines its own AUTH). */
+    public Connector withoutAuth() {
+        return new Connector(Credentials.NONE, tls, timeout);
+    }
+
     public Connector withTimeout(Duration t) {
         return new Connector(auth, tls, t);
     }

@@ -1,6 +1,7 @@
 package dev.ferry.topology;
 
 import dev.ferry.config.HostPort;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -28,9 +29,14 @@ import java.util.TreeSet;
  *       so that no write reaches it after the replica takes over; once the leader announces the
  *       promoted replica and it answers ROLE master, it is the master, before the epoch moves.</li>
  *   <li>Without a Sentinel majority, the last agreed master is kept while it still says master.</li>
+ *   <li>Busy is not down. The master sessions are attached to keeps them while it answers {@code -BUSY}
+ *       (a script past its time limit) or {@code -LOADING}, or nothing within the check timeout (a slow
+ *       command, {@code DEBUG SLEEP}, a pause): as for Sentinel, it stops being master when it says so
+ *       (ROLE), when the Sentinels' majority promotes another, or when it has been unavailable for the
+ *       operator's {@code down-after}. A node that refuses or closes the connection is down at once.</li>
  * </ol>
- * Static mode (no Sentinels) keeps the master it has while it says master, and takes a new one only
- * when exactly one node claims master.
+ * Static mode (no Sentinels) keeps the master it has while it says master or is busy within
+ * {@code down-after}, and takes a new one only when exactly one node claims master.
  */
 public final class MasterElection {
 
@@ -56,22 +62,18 @@ public final class MasterElection {
 
         Chain chain = followChain(o, authority.node);
         if (chain.master == null) {
-            HostPort silent = silentMaster(o);
-            if (silent != null && authority.node.equals(o.previous().named())) {
-                return new Verdict(null, silent, authority.epoch, authority.node, Basis.NONE,
-                        "the master " + silent + " does not answer (timeout): its sessions are held, new connections wait",
-                        claimantWarnings(o, null, authority, warnings), Set.of());
-            }
             return Verdict.none(authority.epoch, authority.node, chain.why, claimantWarnings(o, null, authority, warnings));
         }
         Basis basis = chain.master.equals(authority.node) ? Basis.SENTINELS : Basis.HANDOVER;
         String reason;
         if (basis == Basis.SENTINELS) {
             reason = agreeing(usable, authority) + " of " + o.configuredSentinels() + " Sentinels name " + authority.node
-                    + " (config epoch " + authority.epoch + ") and it answers ROLE master";
+                    + " (config epoch " + authority.epoch + ") and "
+                    + "it " + (chain.atWork ? atWork(o, chain.master) : "answers ROLE master");
         } else {
             reason = "Sentinels name " + authority.node + " (config epoch " + authority.epoch + ") but it replicates from "
-                    + chain.master + ", which answers ROLE master: a handover made outside Sentinel";
+                    + chain.master + ", which " + (chain.atWork ? atWork(o, chain.master) : "answers ROLE master")
+                    + ": a handover made outside Sentinel";
             warnings.add("the Sentinels disagree with the nodes: they still name " + authority.node + " while "
                     + chain.master + " is master (FAILOVER TO?); Sentinel will mark " + authority.node
                     + " down and fail over again, to a replica of its own choosing");
@@ -116,33 +118,45 @@ public final class MasterElection {
     }
 
     /**
-     * The node sessions are attached to, when it only times out: it may be paused or overloaded rather
-     * than gone, so its sessions are held (not cut) until it answers or another master is chosen.
+     * The node sessions are attached to, when it answers {@code -BUSY} or {@code -LOADING} or nothing in
+     * time: a master at work, not a missing one, so it keeps its sessions until the operator's
+     * {@code down-after} (if set) has passed.
      */
-    private static HostPort silentMaster(Observation o) {
-        HostPort last = o.previous().attached();
-        if (last == null) return null;
-        NodeReport r = o.node(last);
-        return !r.up() && "timeout".equals(r.detail()) ? last : null;
+    private static boolean busyMaster(Observation o, HostPort node) {
+        return node.equals(o.previous().attached()) && o.node(node).liveness().busy() && !pastDownAfter(o, node);
     }
 
-    /** Without a majority: keep the master Ferry had while it still says master; otherwise none. */
+    /** Sentinel's test for subjectively down: unavailable for longer than down-after. */
+    private static boolean pastDownAfter(Observation o, HostPort node) {
+        Duration unavailable = o.unavailableFor().get(node);
+        return o.downAfter().isPresent() && unavailable != null && unavailable.compareTo(o.downAfter().get()) > 0;
+    }
+
+    /** Why a busy master keeps its sessions, for the verdict's reason. */
+    private static String atWork(Observation o, HostPort node) {
+        NodeReport r = o.node(node);
+        String what = switch (r.liveness()) {
+            case BUSY -> "answers -BUSY (a script or function past its time limit)";
+            case LOADING -> "answers -LOADING (it is loading its dataset)";
+            default -> "does not answer within the check timeout";
+        };
+        String until = o.staticMode() ? "it says otherwise" : "it says otherwise or the Sentinels promote another";
+        String rule = o.downAfter().map(d -> ", or for down-after (" + d.toMillis() + " ms)").orElse("");
+        return what + ": busy is not down, so it keeps its sessions until " + until + rule;
+    }
+
+    /** Without a majority: keep the master Ferry had while it still says master (or is busy); otherwise none. */
     private Verdict keepLastKnown(Observation o, List<String> warnings) {
         HostPort last = o.previous().attached();
-        if (last != null && o.node(last).saysMaster()) {
+        if (last != null && (o.node(last).saysMaster() || busyMaster(o, last))) {
+            String state = o.node(last).saysMaster() ? "still answers ROLE master" : atWork(o, last);
             return new Verdict(last, null, o.previous().epoch(), o.previous().named(), Basis.LAST_KNOWN,
-                    "no Sentinel majority; keeping the last agreed master " + last + ", which still answers ROLE master",
+                    "no Sentinel majority; keeping the last agreed master " + last + ", which " + state,
                     claimantWarnings(o, last, null, warnings), Set.of());
-        }
-        HostPort silent = silentMaster(o);
-        if (silent != null) {
-            return new Verdict(null, silent, o.previous().epoch(), o.previous().named(), Basis.NONE,
-                    "no Sentinel majority and the last master " + silent + " does not answer (timeout): sessions held",
-                    claimantWarnings(o, null, null, warnings), Set.of());
         }
         String why = last == null
                 ? "no Sentinel majority and no master agreed before"
-                : "no Sentinel majority, and the last agreed master " + last + " " + describe(o.node(last));
+                : "no Sentinel majority, and the last agreed master " + last + " " + describe(o, o.node(last));
         return Verdict.none(o.previous().epoch(), null, why, claimantWarnings(o, null, null, warnings));
     }
 
@@ -155,6 +169,13 @@ public final class MasterElection {
                 warnings.add("conflict: " + claimants + " all say master; keeping " + last + ", the others get no traffic");
             }
             return new Verdict(last, null, -1, null, Basis.STATIC, last + " answers ROLE master", warnings, Set.of());
+        }
+        if (last != null && busyMaster(o, last)) {
+            if (!claimants.isEmpty()) {
+                warnings.add("conflict: " + claimants + " say master while " + last + " is " + o.node(last).liveness().word()
+                        + "; keeping " + last + ", the others get no traffic");
+            }
+            return new Verdict(last, null, -1, null, Basis.STATIC, last + " " + atWork(o, last), warnings, Set.of());
         }
         if (claimants.size() == 1) {
             HostPort m = claimants.get(0);
@@ -194,26 +215,28 @@ public final class MasterElection {
         return usable.stream().filter(r -> r.master().equals(a.node) && r.configEpoch() == a.epoch).count();
     }
 
-    private record Chain(HostPort master, String why) {}
+    /** @param atWork the master found is busy (see {@link #busyMaster}), not answering ROLE master */
+    private record Chain(HostPort master, boolean atWork, String why) {}
 
-    /** From the named node along "replica of, link up" to a node that says master. */
+    /** From the named node along "replica of, link up" to a node that says master, or to the busy master. */
     private static Chain followChain(Observation o, HostPort named) {
         Set<HostPort> seen = new HashSet<>();
         HostPort at = named;
         while (seen.add(at)) {
             NodeReport r = o.node(at);
-            if (r.saysMaster()) return new Chain(at, null);
+            if (r.saysMaster()) return new Chain(at, false, null);
+            if (busyMaster(o, at)) return new Chain(at, true, null);
             String whose = at.equals(named) ? "the Sentinels' choice " + at : at + " (reached from " + named + ")";
-            if (!r.up()) return new Chain(null, whose + " " + describe(r));
+            if (!r.up()) return new Chain(null, false, whose + " " + describe(o, r));
             if (r.role() != Role.REPLICA || r.replicaOf() == null) {
-                return new Chain(null, whose + " answers ROLE " + r.role().word());
+                return new Chain(null, false, whose + " answers ROLE " + r.role().word());
             }
             if (!r.linkUp()) {
-                return new Chain(null, whose + " is a replica of " + r.replicaOf() + " with its link down");
+                return new Chain(null, false, whose + " is a replica of " + r.replicaOf() + " with its link down");
             }
             at = r.replicaOf();
         }
-        return new Chain(null, "replication loop through " + seen);
+        return new Chain(null, false, "replication loop through " + seen);
     }
 
     /** Nodes that say master but get no traffic: said once per verdict, for logs and the stats page. */
@@ -228,8 +251,13 @@ public final class MasterElection {
         return out;
     }
 
-    private static String describe(NodeReport r) {
+    private static String describe(Observation o, NodeReport r) {
         if (r.up()) return "answers ROLE " + r.role().word();
-        return "is down" + (r.detail() == null || r.detail().isEmpty() ? "" : " (" + r.detail() + ")");
+        String detail = r.detail() == null || r.detail().isEmpty() ? "" : " (" + r.detail() + ")";
+        if (r.liveness() == Liveness.DOWN) return "is down" + detail;
+        String state = "is " + r.liveness().word() + detail;
+        if (!pastDownAfter(o, r.node())) return state;
+        return state + " for " + o.unavailableFor().get(r.node()).toMillis() + " ms, past down-after ("
+                + o.downAfter().get().toMillis() + " ms)";
     }
 }

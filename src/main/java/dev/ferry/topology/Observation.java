@@ -1,6 +1,7 @@
 package dev.ferry.topology;
 
 import dev.ferry.config.HostPort;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,6 +18,10 @@ import java.util.OptionalLong;
  * @param masterEpochs        for each node Ferry has routed to as master, the config epoch it had then
  * @param holdSinceEpoch      present while Sentinel is promoting a replica: the epoch when it began
  * @param promotion           a promotion a Sentinel leader announced, not yet reflected in the epochs
+ * @param unavailableFor      for each node whose checks got no acceptable answer lately (nothing in time,
+ *                            {@code -BUSY}, refused; {@code -LOADING} counts as an answer, as for Sentinel), for how long
+ * @param downAfter           the operator's rule: a master unavailable this long stops being master (empty: only
+ *                            when it says so or the Sentinels promote another)
  */
 public record Observation(
         int configuredSentinels,
@@ -25,12 +30,15 @@ public record Observation(
         Verdict previous,
         Map<HostPort, Long> masterEpochs,
         OptionalLong holdSinceEpoch,
-        Optional<Promotion> promotion) {
+        Optional<Promotion> promotion,
+        Map<HostPort, Duration> unavailableFor,
+        Optional<Duration> downAfter) {
 
     public Observation {
         sentinels = List.copyOf(sentinels);
         nodes = Map.copyOf(nodes);
         masterEpochs = Map.copyOf(masterEpochs);
+        unavailableFor = Map.copyOf(unavailableFor);
     }
 
     public boolean staticMode() {

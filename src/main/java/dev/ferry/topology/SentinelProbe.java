@@ -5,7 +5,10 @@ import dev.ferry.resp.Connector;
 import dev.ferry.resp.ErrorReply;
 import dev.ferry.resp.RedisException;
 import dev.ferry.resp.RedisLink;
+import java.io.EOFException;
 import java.io.IOException;
+import java.net.SocketException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,49 +32,66 @@ final class SentinelProbe {
 
     synchronized SentinelReport check() {
         Instant at = Instant.now();
+        if (link != null) {
+            try {
+                return ask(at);
+            } catch (EOFException | SocketException e) {
+                // The kept connection was closed under us (CLIENT KILL, a restart): ask again on a new one.
+                close();
+            } catch (IOException | RuntimeException e) {
+                return failed(e, at);
+            }
+        }
         try {
-            if (link == null) link = connector.open(sentinel, "ferry-check");
-            link.send("SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterName);
-            link.send("SENTINEL", "MASTER", masterName);
-            link.send("SENTINEL", "REPLICAS", masterName);
-            link.send("SENTINEL", "SENTINELS", masterName);
-            link.send("INFO", "sentinel");
-            Object addr = link.read();
-            Object master = link.read();
-            Object replicas = link.read();
-            Object peers = link.read();
-            Object info = link.read();
-            if (addr instanceof ErrorReply e) return fail(e.message(), at, false);
-            if (addr == null) {
-                return new SentinelReport(sentinel, true, false, null, -1, false, false, List.of(), List.of(),
-                        "does not know the master name '" + masterName + "'", at, -1);
-            }
-            List<?> a = (List<?>) addr;
-            HostPort named = new HostPort(String.valueOf(a.get(0)), Integer.parseInt(String.valueOf(a.get(1))));
-            long epoch = -1;
-            boolean failover = false;
-            boolean pending = false;
-            long downAfter = -1;
-            if (master instanceof List<?> fields) {
-                downAfter = parseLong(field(fields, "down-after-milliseconds"));
-                epoch = parseLong(field(fields, "config-epoch"));
-                String flags = field(fields, "flags");
-                failover = flags != null && flags.contains("failover_in_progress");
-                // The record keeps the old address until +switch-master; GET-MASTER-ADDR moves at the promotion.
-                String ip = field(fields, "ip");
-                String port = field(fields, "port");
-                pending = failover && named.host().equals(ip) && String.valueOf(named.port()).equals(port);
-            }
-            boolean tilt = info instanceof String s && s.contains("sentinel_tilt:1");
-            return new SentinelReport(sentinel, true, tilt, named, epoch, failover, pending, addresses(replicas),
-                    addresses(peers), tilt ? "in TILT mode" : "", at, downAfter);
+            link = connector.open(sentinel, NodeProbe.CLIENT_NAME);
+            return ask(at);
         } catch (RedisException e) {
             return fail(e.getMessage().replace(sentinel + ": ", ""), at, true);
-        } catch (IOException e) {
-            return fail(NodeProbe.ioReason(e), at, false);
-        } catch (RuntimeException e) {
-            return fail("unexpected reply (" + e.getClass().getSimpleName() + ")", at, false);
+        } catch (IOException | RuntimeException e) {
+            return failed(e, at);
         }
+    }
+
+    private SentinelReport failed(Exception e, Instant at) {
+        if (e instanceof IOException io) return fail(NodeProbe.ioReason(io), at, false);
+        return fail("unexpected reply (" + e.getClass().getSimpleName() + ")", at, false);
+    }
+
+    private SentinelReport ask(Instant at) throws IOException {
+        link.send("SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterName);
+        link.send("SENTINEL", "MASTER", masterName);
+        link.send("SENTINEL", "REPLICAS", masterName);
+        link.send("SENTINEL", "SENTINELS", masterName);
+        link.send("INFO", "sentinel");
+        Object addr = link.read();
+        Object master = link.read();
+        Object replicas = link.read();
+        Object peers = link.read();
+        Object info = link.read();
+        if (addr instanceof ErrorReply e) return fail(e.message(), at, false);
+        if (addr == null) {
+            return new SentinelReport(sentinel, true, false, null, -1, false, false, List.of(), List.of(),
+                    "does not know the master name '" + masterName + "'", at, -1);
+        }
+        List<?> a = (List<?>) addr;
+        HostPort named = new HostPort(String.valueOf(a.get(0)), Integer.parseInt(String.valueOf(a.get(1))));
+        long epoch = -1;
+        boolean failover = false;
+        boolean pending = false;
+        long downAfter = -1;
+        if (master instanceof List<?> fields) {
+            downAfter = parseLong(field(fields, "down-after-milliseconds"));
+            epoch = parseLong(field(fields, "config-epoch"));
+            String flags = field(fields, "flags");
+            failover = flags != null && flags.contains("failover_in_progress");
+            // The record keeps the old address until +switch-master; GET-MASTER-ADDR moves at the promotion.
+            String ip = field(fields, "ip");
+            String port = field(fields, "port");
+            pending = failover && named.host().equals(ip) && String.valueOf(named.port()).equals(port);
+        }
+        boolean tilt = info instanceof String s && s.contains("sentinel_tilt:1");
+        return new SentinelReport(sentinel, true, tilt, named, epoch, failover, pending, addresses(replicas),
+                addresses(peers), tilt ? "in TILT mode" : "", at, downAfter);
     }
 
     private SentinelReport fail(String why, Instant at, boolean reachable) {

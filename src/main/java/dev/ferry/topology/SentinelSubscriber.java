@@ -51,7 +51,7 @@ final class SentinelSubscriber implements Runnable {
     public void run() {
         boolean wasSubscribed = false;
         while (running) {
-            try (RedisLink l = connector.open(sentinel, null)) {
+            try (RedisLink l = connector.open(sentinel, "ferry-events")) {
                 link = l;
                 l.send("PSUBSCRIBE", "*");
                 Object ack = l.read();

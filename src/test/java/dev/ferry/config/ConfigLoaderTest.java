@@ -149,4 +149,46 @@ class ConfigLoaderTest {
     void anEmptyFileSaysWhatIsMissing() {
         assertThatThrownBy(() -> parse("")).hasMessageStartingWith("frontends: missing");
     }
+
+    private static final String STATIC = """
+            frontends:
+              - name: cache
+                bind: 127.0.0.1:6379
+                servers: [127.0.0.1:6380]
+            """;
+
+    @Test
+    void withSentinelsAMasterIsDownOnlyWhenTheSentinelsSaySoUnlessDownAfterIsSet() throws Exception {
+        assertThat(parse(FULL).frontends().get(0).downAfter()).isEmpty();
+        assertThat(parse(FULL.replace("    master: mymaster", "    master: mymaster\n    down-after: 10s")).frontends().get(0).downAfter())
+                .contains(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void withStaticServersDownAfterDefaultsToSentinelsOwnDefault() throws Exception {
+        assertThat(parse(STATIC).frontends().get(0).downAfter()).contains(Duration.ofSeconds(30));
+        assertThat(parse(STATIC + "    down-after: 5s\n").frontends().get(0).downAfter()).contains(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aDownAfterShorterThanTheCheckTimeoutIsRefused() {
+        assertThatThrownBy(() -> parse(FULL.replace("    master: mymaster", "    master: mymaster\n    down-after: 200ms")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("frontends[0].down-after: 200ms is shorter than check.timeout (500ms): a node is known silent only after a check timed out");
+    }
+
+    @Test
+    void theTripwireIsOnByDefaultAndCanBeTurnedOff() throws Exception {
+        assertThat(parse(FULL).frontends().get(0).tripwire()).isTrue();
+        assertThat(parse(FULL.replace("    master: mymaster", "    master: mymaster\n    tripwire: off")).frontends().get(0).tripwire())
+                .isFalse();
+        assertThatThrownBy(() -> parse(FULL.replace("    master: mymaster", "    master: mymaster\n    tripwire: maybe")))
+                .isInstanceOf(ConfigException.class).hasMessage("frontends[0].tripwire: 'maybe' is not true or false");
+    }
+
+    @Test
+    void withStaticServersTheTripwireIsOffUnlessAskedFor() throws Exception {
+        assertThat(parse(STATIC).frontends().get(0).tripwire()).as("the data path follows -READONLY itself").isFalse();
+        assertThat(parse(STATIC + "    tripwire: on\n").frontends().get(0).tripwire()).isTrue();
+    }
 }

@@ -26,11 +26,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code mode: redis}: Ferry speaks RESP, so a client session outlives a change of master. Its backend
- * connection moves to the new master with the state the client set up (AUTH, HELLO, SELECT, CLIENT SETNAME),
- * a write the demoted master refuses with {@code -READONLY} is sent again to the new one, and only sessions
- * whose state cannot move (MULTI, WATCH, pub/sub, MONITOR, tracking, CLIENT REPLY OFF) are cut, as in
- * {@code mode: tcp}.
+ * Ferry speaks RESP, so a client session outlives a change of master: it goes on at the new master with the
+ * state the client set up (AUTH, HELLO, SELECT, CLIENT SETNAME), and a write the demoted master refuses with
+ * {@code -READONLY} is sent again to the new one.
  *
  * <p>Every client here is one {@link Client}: one socket that is never reopened, so "the session survived"
  * means the same TCP connection answered. Each test starts its own group, as the other routing tests do:
@@ -148,7 +146,7 @@ class RedisModeTest {
                 Thread.sleep(1000);
                 fresh.close();
                 kept.close();
-                System.out.printf("planned failover, mode redis: %s slowest_ms=%d | %s slowest_ms=%d%n", fresh,
+                System.out.printf("planned failover: %s slowest_ms=%d | %s slowest_ms=%d%n", fresh,
                         fresh.slowest().toMillis(), kept, kept.slowest().toMillis());
                 for (WriteLoad w : List.of(fresh, kept)) {
                     assertThat(w.failures()).as("errors seen by " + w).isEmpty();

@@ -14,7 +14,7 @@ class DurabilityAdviceTest {
     static final Instant NOW = Instant.now();
 
     static NodeReport master(int toWrite, int maxLag) {
-        return new NodeReport(M, true, Role.MASTER, null, false, 1, "", 50, NOW, toWrite, maxLag);
+        return new NodeReport(M, Liveness.ANSWERS, Role.MASTER, null, false, 1, "", 50, NOW, toWrite, maxLag);
     }
 
     static List<SentinelReport> sentinels(long downAfter) {

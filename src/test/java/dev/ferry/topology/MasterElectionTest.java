@@ -3,6 +3,7 @@ package dev.ferry.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.config.HostPort;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,6 +33,8 @@ class MasterElectionTest {
         Verdict previous = Verdict.INITIAL;
         OptionalLong hold = OptionalLong.empty();
         Optional<Promotion> promotion = Optional.empty();
+        final Map<HostPort, Duration> unavailable = new HashMap<>();
+        Optional<Duration> downAfter = Optional.empty();
         int configured = 3;
 
         Given sentinel(HostPort s, HostPort names, long epoch) {
@@ -61,6 +64,35 @@ class MasterElectionTest {
 
         Given down(HostPort n, String why) {
             nodes.put(n, NodeReport.down(n, why, NOW));
+            unavailable.put(n, Duration.ofSeconds(1));
+            return this;
+        }
+
+        Given busy(HostPort n) {
+            nodes.put(n, NodeReport.unanswered(n, Liveness.BUSY, "-BUSY Redis is busy running a script.", NOW));
+            unavailable.put(n, Duration.ofSeconds(1));
+            return this;
+        }
+
+        Given loading(HostPort n) {
+            nodes.put(n, NodeReport.unanswered(n, Liveness.LOADING, "LOADING the dataset", NOW));
+            return this;
+        }
+
+        Given silent(HostPort n) {
+            nodes.put(n, NodeReport.unanswered(n, Liveness.SILENT, "timeout", NOW));
+            unavailable.put(n, Duration.ofSeconds(1));
+            return this;
+        }
+
+        /** Its checks have had no acceptable answer for this long (Sentinel's last-ok-ping-reply). */
+        Given unavailableFor(HostPort n, Duration d) {
+            unavailable.put(n, d);
+            return this;
+        }
+
+        Given downAfter(Duration d) {
+            downAfter = Optional.of(d);
             return this;
         }
 
@@ -90,7 +122,7 @@ class MasterElectionTest {
         }
 
         Observation observation() {
-            return new Observation(configured, sentinels, nodes, previous, epochs, hold, promotion);
+            return new Observation(configured, sentinels, nodes, previous, epochs, hold, promotion, unavailable, downAfter);
         }
     }
 
@@ -232,12 +264,100 @@ class MasterElectionTest {
         assertThat(v.master()).isEqualTo(A);
     }
 
+    // ---- busy is not down: a master stops being master when it says so, when the Sentinels' majority
+    // promotes another, or after the operator's down-after
+
+    static Given sentinelsNameAAt4() {
+        return new Given().sentinel(S1, A, 4).sentinel(S2, A, 4).sentinel(S3, A, 4).replica(B, A, true)
+                .routedBefore(routing(A, 4, A, Basis.SENTINELS));
+    }
+
     @Test
-    void aMasterThatOnlyTimesOutKeepsItsSessionsHeldInsteadOfCut() {
-        Verdict v = decide(new Given().sentinel(S1, A, 4).sentinel(S2, A, 4).sentinel(S3, A, 4)
-                .down(A, "timeout").replica(B, A, false).routedBefore(routing(A, 4, A, Basis.SENTINELS)));
+    void aMasterAnsweringBusyStaysMaster() {
+        Verdict v = decide(sentinelsNameAAt4().busy(A));
+        assertThat(v.master()).as("a script past its time limit: clients get -BUSY from it, and SCRIPT KILL must reach it").isEqualTo(A);
+        assertThat(v.basis()).isEqualTo(Basis.SENTINELS);
+        assertThat(v.reason()).contains("-BUSY").contains("until it says otherwise or the Sentinels promote another");
+    }
+
+    @Test
+    void aMasterAnsweringLoadingStaysMaster() {
+        Verdict v = decide(sentinelsNameAAt4().loading(A));
+        assertThat(v.master()).as("Sentinel counts -LOADING as an answer").isEqualTo(A);
+        assertThat(v.reason()).contains("-LOADING");
+    }
+
+    @Test
+    void aMasterSilentPastTheCheckTimeoutStaysMaster() {
+        Verdict v = decide(sentinelsNameAAt4().silent(A));
+        assertThat(v.master()).as("DEBUG SLEEP or a slow command: its sessions get their replies once it is free").isEqualTo(A);
+        assertThat(v.held()).as("routed, not held: commands reach it as they would directly").isNull();
+        assertThat(v.reason()).contains("does not answer within the check timeout");
+    }
+
+    @Test
+    void aSilentMasterIsLeftOnceTheSentinelsPromoteAnother() {
+        Verdict v = decide(new Given().sentinel(S1, B, 5).sentinel(S2, B, 5).sentinel(S3, A, 4)
+                .silent(A).master(B).replica(C, B, true).wasMasterAtEpoch(A, 4).routedBefore(routing(A, 4, A, Basis.SENTINELS)));
+        assertThat(v.master()).isEqualTo(B);
+        assertThat(v.fence()).as("A says nothing now; it is fenced once it answers master again").isEmpty();
+    }
+
+    @Test
+    void aBusyMasterIsLeftOnceTheLeaderAnnouncesThePromotedReplica() {
+        Verdict v = decide(sentinelsNameAAt4().busy(A).master(B).announcedPromotion(B, A));
+        assertThat(v.master()).isEqualTo(B);
+        assertThat(v.basis()).isEqualTo(Basis.PROMOTED);
+    }
+
+    @Test
+    void whileSentinelPromotesAReplicaABusyMastersSessionsAreHeld() {
+        Verdict v = decide(sentinelsNameAAt4().busy(A).holdingSince(4));
         assertThat(v.master()).isNull();
-        assertThat(v.held()).isEqualTo(A);
+        assertThat(v.held()).as("the failover hold applies as to any master").isEqualTo(A);
+    }
+
+    @Test
+    void aSilentMasterStaysMasterWithinTheOperatorsDownAfter() {
+        Verdict v = decide(sentinelsNameAAt4().silent(A).unavailableFor(A, Duration.ofSeconds(5)).downAfter(Duration.ofSeconds(5)));
+        assertThat(v.master()).as("exactly down-after: Sentinel's test is 'longer than'").isEqualTo(A);
+        assertThat(v.reason()).contains("or for down-after (5000 ms)");
+    }
+
+    @Test
+    void aSilentMasterStopsBeingMasterOnceTheOperatorsDownAfterHasPassed() {
+        Verdict v = decide(sentinelsNameAAt4().silent(A).unavailableFor(A, Duration.ofMillis(5001)).downAfter(Duration.ofSeconds(5)));
+        assertThat(v.attached()).as("neither routed nor held: its sessions leave it").isNull();
+        assertThat(v.reason()).contains("is silent (timeout) for 5001 ms, past down-after (5000 ms)");
+    }
+
+    @Test
+    void aBusyMasterStopsBeingMasterOnceTheOperatorsDownAfterHasPassed() {
+        Verdict v = decide(sentinelsNameAAt4().busy(A).unavailableFor(A, Duration.ofSeconds(31)).downAfter(Duration.ofSeconds(30)));
+        assertThat(v.hasMaster()).isFalse();
+    }
+
+    @Test
+    void aBusyNodeFerryNeverRoutedToIsNotMadeMaster() {
+        Verdict v = decide(new Given().sentinel(S1, A, 4).sentinel(S2, A, 4).sentinel(S3, A, 4).busy(A).replica(B, A, true));
+        assertThat(v.hasMaster()).as("at start nothing proves A says master: wait for its ROLE").isFalse();
+        assertThat(v.reason()).contains("the Sentinels' choice " + A + " is busy");
+    }
+
+    @Test
+    void aBusyMasterReachedByAHandoverStaysMaster() {
+        Verdict v = decide(new Given().sentinel(S1, A, 3).sentinel(S2, A, 3).sentinel(S3, A, 3)
+                .replica(A, B, true).busy(B).routedBefore(routing(B, 3, A, Basis.HANDOVER)));
+        assertThat(v.master()).isEqualTo(B);
+        assertThat(v.basis()).isEqualTo(Basis.HANDOVER);
+    }
+
+    @Test
+    void withoutAMajorityABusyLastMasterIsKept() {
+        Verdict v = decide(new Given().sentinelDown(S1).sentinelDown(S2).sentinelDown(S3).silent(A)
+                .routedBefore(routing(A, 2, A, Basis.SENTINELS)));
+        assertThat(v.master()).isEqualTo(A);
+        assertThat(v.basis()).isEqualTo(Basis.LAST_KNOWN);
     }
 
     @Test
@@ -268,5 +388,49 @@ class MasterElectionTest {
                 .routedBefore(routing(A, -1, null, Basis.STATIC)));
         assertThat(v.hasMaster()).isFalse();
         assertThat(v.warnings()).anyMatch(w -> w.contains("routing to none of them"));
+    }
+
+    @Test
+    void staticModeKeepsABusyMaster() {
+        Verdict v = decide(new Given().staticServers().busy(A).replica(B, A, true).downAfter(Duration.ofSeconds(30))
+                .routedBefore(routing(A, -1, null, Basis.STATIC)));
+        assertThat(v.master()).isEqualTo(A);
+        assertThat(v.reason()).contains("until it says otherwise, or for down-after (30000 ms)").doesNotContain("Sentinels");
+    }
+
+    @Test
+    void staticModeKeepsASilentMasterWithinDownAfterThoughAnotherNodeClaimsMaster() {
+        Verdict v = decide(new Given().staticServers().silent(A).master(B).downAfter(Duration.ofSeconds(30))
+                .routedBefore(routing(A, -1, null, Basis.STATIC)));
+        assertThat(v.master()).as("a pause of A must not hand its clients to a node that merely claims master").isEqualTo(A);
+        assertThat(v.warnings()).anyMatch(w -> w.startsWith("conflict: [" + B + "] say master while " + A + " is silent"));
+    }
+
+    @Test
+    void staticModeTakesTheOnlyClaimantOnceTheSilentMasterIsPastDownAfter() {
+        Verdict v = decide(new Given().staticServers().silent(A).unavailableFor(A, Duration.ofSeconds(31)).master(B)
+                .downAfter(Duration.ofSeconds(30)).routedBefore(routing(A, -1, null, Basis.STATIC)));
+        assertThat(v.master()).isEqualTo(B);
+    }
+
+    @Test
+    void staticModeDropsAMasterThatRefusesConnectionsAtOnce() {
+        Verdict v = decide(new Given().staticServers().down(A, "connection refused").replica(B, A, false)
+                .downAfter(Duration.ofSeconds(30)).routedBefore(routing(A, -1, null, Basis.STATIC)));
+        assertThat(v.hasMaster()).as("a crashed master is not busy: its clients wait for another").isFalse();
+        assertThat(v.reason()).isEqualTo("no node answers ROLE master");
+    }
+
+    @Test
+    void staticModeTakesTheOnlyClaimantAtOnceWhenTheMasterRefusesConnections() {
+        Verdict v = decide(new Given().staticServers().down(A, "connection refused").master(B)
+                .downAfter(Duration.ofSeconds(30)).routedBefore(routing(A, -1, null, Basis.STATIC)));
+        assertThat(v.master()).isEqualTo(B);
+    }
+
+    @Test
+    void staticModeDoesNotTakeABusyNodeItNeverRoutedTo() {
+        Verdict v = decide(new Given().staticServers().loading(A).replica(B, A, true).downAfter(Duration.ofSeconds(30)));
+        assertThat(v.hasMaster()).isFalse();
     }
 }
