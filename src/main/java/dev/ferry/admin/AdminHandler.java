@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Routes admin requests: basic auth first (except {@code /health} unless {@code health-auth}), then
  * path, then method. Each endpoint names the methods it takes; {@code POST /failover} (a planned
- * failover, see {@link FailoverEndpoint}) is the one that changes anything.
+ * failover, see {@link FailoverEndpoint}) is the one that changes anything, and {@link ActionGuard}
+ * says who may ask for it.
  */
 @Sharable
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -59,10 +60,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Map<String, Endpoint> endpoints;
 
     private final FailoverEndpoint failover;
+    private final ReloadEndpoint reload;
 
-    AdminHandler(AdminConfig config, Supplier<StatsModel> model, FerryMetrics metrics, FailoverEndpoint failover, BooleanSupplier draining) {
+    AdminHandler(AdminConfig config, Supplier<StatsModel> model, FerryMetrics metrics, FailoverEndpoint failover, ReloadEndpoint reload,
+            BooleanSupplier draining) {
         this.config = config;
         this.failover = failover;
+        this.reload = reload;
         this.auth = config.authRequired() ? new BasicAuth(config.user(), config.password()) : null;
         Endpoint csv = new Endpoint(READ, () -> new Reply(HttpResponseStatus.OK, "text/csv; charset=utf-8", StatsCsv.render(model.get())));
         this.endpoints = Map.of(
@@ -88,12 +92,18 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     HttpHeaderNames.WWW_AUTHENTICATE, BasicAuth.CHALLENGE));
             return;
         }
-        if (path.equals("/failover")) {
-            if (req.method().equals(HttpMethod.POST)) {
+        if (path.equals("/failover") || path.equals("/reload")) {
+            String refusal = ActionGuard.refusal(config, req);
+            if (!req.method().equals(HttpMethod.POST)) {
+                write(ctx, req, new Reply(HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT, req.method() + " is not allowed on " + path
+                        + " (allowed: POST)\n", HttpHeaderNames.ALLOW, "POST"));
+            } else if (refusal != null) {
+                log.warn("admin: POST {} from {} refused: {}", path, ctx.channel().remoteAddress(), refusal.strip());
+                write(ctx, req, new Reply(HttpResponseStatus.FORBIDDEN, TEXT, refusal.replace("POST /failover", "POST " + path)));
+            } else if (path.equals("/failover")) {
                 failover.handle(ctx, req.uri());
             } else {
-                write(ctx, req, new Reply(HttpResponseStatus.METHOD_NOT_ALLOWED, TEXT, req.method() + " is not allowed on /failover (allowed: POST)\n",
-                        HttpHeaderNames.ALLOW, "POST"));
+                reload.handle(ctx);
             }
             return;
         }

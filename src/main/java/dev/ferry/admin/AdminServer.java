@@ -2,9 +2,11 @@ package dev.ferry.admin;
 
 import dev.ferry.Ferry;
 import dev.ferry.config.AdminConfig;
+import dev.ferry.config.ConfigException;
 import dev.ferry.config.HostPort;
 import dev.ferry.proxy.BindFailure;
 import dev.ferry.proxy.Transport;
+import dev.ferry.tls.ServerTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -38,6 +40,8 @@ public final class AdminServer implements AutoCloseable {
     private final NodeStates states = new NodeStates();
     private final FerryMetrics metrics;
     private final FailoverEndpoint failover;
+    private final ReloadEndpoint reload = new ReloadEndpoint();
+    private final ServerTls tls;
     private final ChannelGroup connections = new DefaultChannelGroup("ferry-admin", GlobalEventExecutor.INSTANCE);
     private volatile boolean draining;
     private Channel listener;
@@ -46,8 +50,17 @@ public final class AdminServer implements AutoCloseable {
     public AdminServer(AdminConfig config, Ferry ferry) {
         this.config = config;
         this.ferry = ferry;
+        this.tls = config.tls() == null ? null : serverTls(config);
         this.metrics = new FerryMetrics(ferry);
         this.failover = new FailoverEndpoint(ferry);
+    }
+
+    private static ServerTls serverTls(AdminConfig config) {
+        try {
+            return ServerTls.load("admin.tls", config.tls());
+        } catch (ConfigException e) {
+            throw new IllegalStateException(e.getMessage());
+        }
     }
 
     /** Creates and starts one; on a bind failure nothing is left running. */
@@ -60,7 +73,7 @@ public final class AdminServer implements AutoCloseable {
     /** Binds the admin address; a port in use becomes a {@link BindFailure} naming the admin listener. */
     public void start() throws BindFailure {
         Transport t = ferry.transport();
-        AdminHandler handler = new AdminHandler(config, this::model, metrics, failover, () -> draining);
+        AdminHandler handler = new AdminHandler(config, this::model, metrics, failover, reload, () -> draining);
         ServerBootstrap b = new ServerBootstrap()
                 .group(t.boss(), t.workers())
                 .channel(t.serverChannel())
@@ -71,6 +84,7 @@ public final class AdminServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         connections.add(ch);
+                        if (tls != null) ch.pipeline().addLast(tls.newHandler(ch.alloc()));
                         ch.pipeline().addLast(new ReadTimeoutHandler(IDLE_SECONDS), new HttpServerCodec(),
                                 new HttpObjectAggregator(MAX_REQUEST_BYTES), handler);
                     }
@@ -81,8 +95,9 @@ public final class AdminServer implements AutoCloseable {
             metrics.close();
             throw new BindFailure("admin: cannot listen on " + config.bind() + ": " + BindFailure.reason(e));
         }
+        ferry.certificates().watch(tls);
         tick = listener.eventLoop().scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
-        log.info("admin listening on {}: /stats, /stats.json, /stats.csv, /metrics, /health ({})", boundAddress(),
+        log.info("admin listening on {}{}: /stats, /stats.json, /stats.csv, /metrics, /health ({})", tls == null ? "http://" : "https://", boundAddress(),
                 config.authRequired() ? "basic auth as '" + config.user() + "'" + (config.healthNeedsAuth() ? "" : ", /health open")
                         : "no auth");
     }
@@ -95,7 +110,17 @@ public final class AdminServer implements AutoCloseable {
 
     /** Where an operator opens the stats page. */
     public String statsUrl() {
-        return "http://" + boundAddress() + "/stats";
+        return (tls == null ? "http://" : "https://") + boundAddress() + "/stats";
+    }
+
+    /** What {@code POST /reload} runs (a Ferry started from a file has one). */
+    public void onReload(java.util.function.Function<String, dev.ferry.Reloader.Outcome> action) {
+        reload.use(action);
+    }
+
+    /** The listener's TLS (null: plain HTTP), for certificate reloads. */
+    public ServerTls tls() {
+        return tls;
     }
 
     /** From now on {@code /health} answers 503 "draining": this instance is stopping (the rest keeps working). */
@@ -122,6 +147,8 @@ public final class AdminServer implements AutoCloseable {
         if (listener != null) listener.close().syncUninterruptibly();
         connections.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
         failover.close();
+        reload.close();
+        ferry.certificates().forget(tls);
         metrics.close();
     }
 

@@ -1,9 +1,11 @@
 package dev.ferry.admin;
 
 import dev.ferry.Ferry;
+import dev.ferry.config.FrontendTlsConfig;
 import dev.ferry.config.HostPort;
-import dev.ferry.proxy.Router;
 import dev.ferry.proxy.TrafficStats;
+import dev.ferry.tls.ClientTls;
+import dev.ferry.tls.TlsCounters;
 import dev.ferry.topology.NodeReport;
 import dev.ferry.topology.SentinelReport;
 import dev.ferry.topology.SwitchRecord;
@@ -28,6 +30,7 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Ferry's counters and states as Micrometer meters, scraped in Prometheus text format. Meters read the
@@ -43,6 +46,7 @@ final class FerryMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Ferry ferry;
     private final Set<String> registered = new HashSet<>();
+    private final Set<Topology> listenedTo = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     private volatile boolean closed;
 
     FerryMetrics(Ferry ferry) {
@@ -51,7 +55,14 @@ final class FerryMetrics implements AutoCloseable {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
-        for (Ferry.Frontend fr : ferry.frontends()) frontend(fr);
+        FunctionCounter.builder("ferry.reloads", ferry, f -> f.reloads.sum())
+                .description("Configuration reloads applied (SIGHUP, ferry reload)").register(registry);
+        FunctionCounter.builder("ferry.reload.refusals", ferry, f -> f.reloadsRefused.sum())
+                .description("Configuration reloads refused because the new file did not validate (the running one stayed)").register(registry);
+        FunctionCounter.builder("ferry.tls.reloads", ferry.certificates(), w -> w.reloads.sum())
+                .description("Certificates, keys or CAs loaded again after their files changed").register(registry);
+        FunctionCounter.builder("ferry.tls.reload.refusals", ferry.certificates(), w -> w.refused.sum())
+                .description("Changed certificate files that did not check out (the loaded ones stayed)").register(registry);
         registerNew();
     }
 
@@ -65,6 +76,9 @@ final class FerryMetrics implements AutoCloseable {
     synchronized void registerNew() {
         if (closed) return;
         for (Ferry.Frontend fr : ferry.frontends()) {
+            // A reload may add frontends, or give one a new topology: meters read by name, listeners per topology.
+            if (registered.add(fr.config().name())) frontend(fr);
+            if (listenedTo.add(fr.topology())) countSwitches(fr);
             Set<HostPort> nodes = new LinkedHashSet<>(fr.config().servers());
             fr.topology().snapshot().nodes().forEach(r -> nodes.add(r.node()));
             nodes.addAll(fr.router().allNodeStats().keySet());
@@ -79,45 +93,61 @@ final class FerryMetrics implements AutoCloseable {
         }
     }
 
+    /** The value of a frontend found by name now (a reload may have replaced its parts); NaN once it is gone. */
+    private double of(String name, ToDoubleFunction<Ferry.Frontend> f) {
+        return ferry.frontend(name).map(f::applyAsDouble).orElse(Double.NaN);
+    }
+
     private void frontend(Ferry.Frontend fr) {
-        Tags t = Tags.of("frontend", fr.config().name());
-        Router router = fr.router();
-        Topology topology = fr.topology();
-        TrafficStats fs = router.stats();
-        Gauge.builder("ferry.clients.waiting", fs, x -> x.waitingNow.sum()).tags(t)
+        String name = fr.config().name();
+        Tags t = Tags.of("frontend", name);
+        Gauge.builder("ferry.clients.waiting", ferry, f -> of(name, x -> x.router().stats().waitingNow.sum())).tags(t)
                 .description("Client sessions with commands waiting for a master now").register(registry);
-        counter("ferry.clients.waited", fs, x -> x.waited, t, "Times a client session's commands had to wait for a master");
-        counter("ferry.wait.timeouts", fs, x -> x.waitTimeouts, t,
-                "Commands answered -MASTERDOWN because no master could take them within wait-for-master");
-        Gauge.builder("ferry.clients.connected", fs, x -> x.sessionsNow.sum()).tags(t)
+        FunctionCounter.builder("ferry.clients.waited", ferry, f -> of(name, x -> x.router().stats().waited.sum())).tags(t)
+                .description("Times a client session's commands had to wait for a master").register(registry);
+        FunctionCounter.builder("ferry.wait.timeouts", ferry, f -> of(name, x -> x.router().stats().waitTimeouts.sum())).tags(t)
+                .description("Commands answered -MASTERDOWN because no master could take them within wait-for-master").register(registry);
+        Gauge.builder("ferry.clients.connected", ferry, f -> of(name, x -> x.router().stats().sessionsNow.sum())).tags(t)
                 .description("Client connections open now").register(registry);
-        counter("ferry.commands", fs, x -> x.commandsShared, t.and("path", "shared"),
-                "Client commands by how they travelled: on a shared node connection, a dedicated one, or answered by Ferry");
-        counter("ferry.commands", fs, x -> x.commandsDedicated, t.and("path", "dedicated"), null);
-        counter("ferry.commands", fs, x -> x.commandsLocal, t.and("path", "ferry"), null);
-        Gauge.builder("ferry.node.connections", fs, x -> x.sharedConnectionsNow.sum()).tags(t.and("kind", "shared"))
-                .description("Node connections open now: shared by many sessions, or dedicated to one").register(registry);
-        Gauge.builder("ferry.node.connections", fs, x -> x.dedicatedConnectionsNow.sum()).tags(t.and("kind", "dedicated"))
+        FunctionCounter.builder("ferry.commands", ferry, f -> of(name, x -> x.router().stats().commandsShared.sum()))
+                .tags(t.and("path", "shared"))
+                .description("Client commands by how they travelled: on a shared node connection, a dedicated one, or answered by Ferry")
                 .register(registry);
-        counter("ferry.clients.output.limit.closes", fs, x -> x.outputLimitCloses, t,
-                "Clients closed because more than client-output-limit of replies piled up unread");
-        counter("ferry.pushes.dropped", fs, x -> x.pushesDropped, t,
-                "RESP3 pushes that arrived on a shared node connection (none is expected)");
-        Gauge.builder("ferry.frontend.has.master", topology, x -> x.snapshot().verdict().hasMaster() ? 1 : 0).tags(t)
+        FunctionCounter.builder("ferry.commands", ferry, f -> of(name, x -> x.router().stats().commandsDedicated.sum()))
+                .tags(t.and("path", "dedicated")).register(registry);
+        FunctionCounter.builder("ferry.commands", ferry, f -> of(name, x -> x.router().stats().commandsLocal.sum()))
+                .tags(t.and("path", "ferry")).register(registry);
+        Gauge.builder("ferry.node.connections", ferry, f -> of(name, x -> x.router().stats().sharedConnectionsNow.sum()))
+                .tags(t.and("kind", "shared"))
+                .description("Node connections open now: shared by many sessions, or dedicated to one").register(registry);
+        Gauge.builder("ferry.node.connections", ferry, f -> of(name, x -> x.router().stats().dedicatedConnectionsNow.sum()))
+                .tags(t.and("kind", "dedicated")).register(registry);
+        FunctionCounter.builder("ferry.clients.output.limit.closes", ferry, f -> of(name, x -> x.router().stats().outputLimitCloses.sum()))
+                .tags(t).description("Clients closed because more than client-output-limit of replies piled up unread").register(registry);
+        FunctionCounter.builder("ferry.pushes.dropped", ferry, f -> of(name, x -> x.router().stats().pushesDropped.sum())).tags(t)
+                .description("RESP3 pushes that arrived on a shared node connection (none is expected)").register(registry);
+        Gauge.builder("ferry.frontend.has.master", ferry, f -> of(name, x -> x.topology().snapshot().verdict().hasMaster() ? 1 : 0)).tags(t)
                 .description("1 when the frontend routes to a master now").register(registry);
-        Gauge.builder("ferry.frontend.held", topology, x -> x.snapshot().verdict().held() != null ? 1 : 0).tags(t)
+        Gauge.builder("ferry.frontend.held", ferry, f -> of(name, x -> x.topology().snapshot().verdict().held() != null ? 1 : 0)).tags(t)
                 .description("1 while client sessions are held because Sentinel is promoting a replica").register(registry);
-        FunctionCounter.builder("ferry.fences", topology, x -> x.snapshot().fences()).tags(t)
+        FunctionCounter.builder("ferry.fences", ferry, f -> of(name, x -> x.topology().snapshot().fences())).tags(t)
                 .description("Old masters demoted by Ferry with REPLICAOF").register(registry);
-        FunctionCounter.builder("ferry.sentinel.events", topology, x -> x.snapshot().sentinelEvents()).tags(t)
+        FunctionCounter.builder("ferry.sentinel.events", ferry, f -> of(name, x -> x.topology().snapshot().sentinelEvents())).tags(t)
                 .description("Sentinel events about this master name (+sdown, +switch-master...)").register(registry);
-        FunctionCounter.builder("ferry.check.rounds", topology, x -> x.snapshot().rounds()).tags(t)
+        FunctionCounter.builder("ferry.check.rounds", ferry, f -> of(name, x -> x.topology().snapshot().rounds())).tags(t)
                 .description("Check rounds of the Sentinels and nodes").register(registry);
-        Counter changes = Counter.builder("ferry.master.changes").tags(t)
+        tls(fr, t);
+        Counter.builder("ferry.master.changes").tags(t)
                 .description("Changes of the routed master (the first master at start is not a change)").register(registry);
-        Timer took = Timer.builder("ferry.switch.duration").tags(t).serviceLevelObjectives(SWITCH_BUCKETS)
+        Timer.builder("ferry.switch.duration").tags(t).serviceLevelObjectives(SWITCH_BUCKETS)
                 .description("From the old master losing client traffic to the new one getting it").register(registry);
-        topology.addListener(new TopologyListener() {
+    }
+
+    private void countSwitches(Ferry.Frontend fr) {
+        Tags t = Tags.of("frontend", fr.config().name());
+        Counter changes = registry.counter("ferry.master.changes", t);
+        Timer took = registry.timer("ferry.switch.duration", t);
+        fr.topology().addListener(new TopologyListener() {
             @Override
             public void onVerdict(Verdict before, Verdict now, NodeRoles roles) {}
 
@@ -128,6 +158,32 @@ final class FerryMetrics implements AutoCloseable {
                 took.record(record.took());
             }
         });
+    }
+
+    /** TLS counters of the frontend's client ports (every frontend: TLS clients on a plaintext port count) and of its node and Sentinel links. */
+    private void tls(Ferry.Frontend fr, Tags t) {
+        String name = fr.config().name();
+        FunctionCounter.builder("ferry.tls.handshakes", ferry, f -> of(name, x -> x.server().tls().counters().handshakes.sum()))
+                .tags(t.and("side", "clients")).description("TLS handshakes completed").register(registry);
+        FunctionCounter.builder("ferry.tls.handshake.failures", ferry, f -> of(name, x -> x.server().tls().counters().handshakeFailures.sum()))
+                .tags(t.and("side", "clients"))
+                .description("TLS handshakes that failed (untrusted or missing certificate, wrong name, no common version)").register(registry);
+        FunctionCounter.builder("ferry.tls.plaintext.on.tls.port", ferry, f -> of(name, x -> x.server().tls().counters().plaintextOnTlsPort.sum()))
+                .tags(t).description("Plaintext clients on the TLS port, answered -ERR and closed").register(registry);
+        FunctionCounter.builder("ferry.tls.tls.on.plaintext.port", ferry, f -> of(name, x -> x.server().tls().counters().tlsOnPlaintextPort.sum()))
+                .tags(t).description("TLS clients on a plaintext port, closed").register(registry);
+        FrontendTlsConfig cfg = fr.config().tls();
+        // The same setting on both sides is one shared context, so one set of counts.
+        boolean same = cfg.nodes() != null && cfg.nodes().equals(cfg.sentinels());
+        if (cfg.nodes() != null) upstream(ClientTls.of(cfg.nodes()).counters(), t.and("side", same ? "nodes_and_sentinels" : "nodes"));
+        if (cfg.sentinels() != null && !same) upstream(ClientTls.of(cfg.sentinels()).counters(), t.and("side", "sentinels"));
+    }
+
+    private void upstream(TlsCounters c, Tags t) {
+        FunctionCounter.builder("ferry.tls.handshakes", c, x -> x.handshakes.sum()).tags(t)
+                .description("TLS handshakes completed").register(registry);
+        FunctionCounter.builder("ferry.tls.handshake.failures", c, x -> x.handshakeFailures.sum()).tags(t)
+                .description("TLS handshakes that failed (untrusted or missing certificate, wrong name, no common version)").register(registry);
     }
 
     private void node(Ferry.Frontend fr, HostPort node) {
@@ -149,23 +205,24 @@ final class FerryMetrics implements AutoCloseable {
                 "Sessions whose subscriptions, tracking, MONITOR or open transaction were set up again on the new master");
         counter("ferry.tracking.caches.flushed", s, x -> x.cachesFlushed, t,
                 "Tracking clients told to drop their local cache when they moved off the node");
-        Topology topology = fr.topology();
-        Gauge.builder("ferry.node.up", topology, x -> report(x, node) != null && report(x, node).up() ? 1 : 0).tags(t)
-                .description("1 when the last check of the node answered PING and ROLE").register(registry);
-        Gauge.builder("ferry.node.is.master", topology, x -> node.equals(x.snapshot().verdict().master()) ? 1 : 0).tags(t)
-                .description("1 when Ferry routes clients to this node").register(registry);
-        Gauge.builder("ferry.node.check.latency", topology, x -> latencySeconds(report(x, node))).tags(t).baseUnit("seconds")
+        String name = fr.config().name();
+        Gauge.builder("ferry.node.up", ferry, f -> of(name, x -> report(x.topology(), node) != null && report(x.topology(), node).up() ? 1 : 0))
+                .tags(t).description("1 when the last check of the node answered PING and ROLE").register(registry);
+        Gauge.builder("ferry.node.is.master", ferry, f -> of(name, x -> node.equals(x.topology().snapshot().verdict().master()) ? 1 : 0))
+                .tags(t).description("1 when Ferry routes clients to this node").register(registry);
+        Gauge.builder("ferry.node.check.latency", ferry, f -> of(name, x -> latencySeconds(report(x.topology(), node)))).tags(t).baseUnit("seconds")
                 .description("Round trip of the last check's PING; NaN while the node is down").register(registry);
     }
 
     private void sentinel(Ferry.Frontend fr, HostPort sentinel) {
         Tags t = Tags.of("frontend", fr.config().name(), "sentinel", sentinel.toString());
-        Gauge.builder("ferry.sentinel.up", fr.topology(), x -> {
-            for (SentinelReport r : x.snapshot().sentinels()) {
+        String name = fr.config().name();
+        Gauge.builder("ferry.sentinel.up", ferry, f -> of(name, x -> {
+            for (SentinelReport r : x.topology().snapshot().sentinels()) {
                 if (r.sentinel().equals(sentinel)) return r.usable() ? 1 : 0;
             }
             return 0;
-        }).tags(t).description("1 when the Sentinel answers, is not in TILT and names a master").register(registry);
+        })).tags(t).description("1 when the Sentinel answers, is not in TILT and names a master").register(registry);
     }
 
     private void counter(String name, TrafficStats s, Function<TrafficStats, LongAdder> f, Tags t, String description) {

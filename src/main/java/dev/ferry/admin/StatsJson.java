@@ -66,6 +66,24 @@ final class StatsJson {
         for (SwitchView s : f.switches()) switchRecord(j, s);
         j.close(']');
         j.strings("events", f.events());
+        tls(j, f.tls());
+        j.close('}');
+    }
+
+    private static void tls(Json j, StatsModel.TlsView t) {
+        j.key("tls").open('{');
+        j.field("toward_clients", t.towardClients());
+        j.field("plaintext_bind", t.plaintextBind());
+        j.field("toward_nodes", t.towardNodes());
+        j.field("toward_sentinels", t.towardSentinels());
+        j.field("certificate", t.certificate());
+        j.field("certificate_expires", t.certificateExpires());
+        j.field("client_handshakes", t.handshakes());
+        j.field("client_handshake_failures", t.handshakeFailures());
+        j.field("plaintext_on_tls_port", t.plaintextOnTlsPort());
+        j.field("tls_on_plaintext_port", t.tlsOnPlaintextPort());
+        j.field("upstream_handshakes", t.upstreamHandshakes());
+        j.field("upstream_handshake_failures", t.upstreamFailures());
         j.close('}');
     }
 

@@ -1,5 +1,12 @@
 package dev.ferry.admin;
 
+import dev.ferry.config.FrontendTlsConfig;
+import dev.ferry.tls.ClientTls;
+import dev.ferry.tls.ListenerTls;
+import dev.ferry.tls.TlsCounters;
+import java.security.cert.X509Certificate;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import dev.ferry.Ferry;
 import dev.ferry.config.AdminConfig;
 import dev.ferry.config.Credentials;
@@ -29,7 +36,18 @@ public record StatsModel(String nodeName, String version, Instant generated, Dur
             String name, HostPort bind, String masterName, boolean staticMode,
             HostPort master, HostPort held, HostPort named, long epoch, String basis, String reason, List<String> warnings,
             List<String> notes, Traffic traffic, Paths paths, long waitingNow, long waited, long waitTimeouts, long rounds, long fences,
-            long sentinelEvents, List<NodeView> nodes, List<SentinelView> sentinels, List<SwitchView> switches, List<String> events) {
+            long sentinelEvents, List<NodeView> nodes, List<SentinelView> sentinels, List<SwitchView> switches, List<String> events,
+            TlsView tls) {
+
+        /** A frontend without TLS on any side. */
+        public FrontendView(String name, HostPort bind, String masterName, boolean staticMode, HostPort master, HostPort held,
+                            HostPort named, long epoch, String basis, String reason, List<String> warnings, List<String> notes,
+                            Traffic traffic, Paths paths, long waitingNow, long waited, long waitTimeouts, long rounds, long fences,
+                            long sentinelEvents, List<NodeView> nodes, List<SentinelView> sentinels, List<SwitchView> switches,
+                            List<String> events) {
+            this(name, bind, masterName, staticMode, master, held, named, epoch, basis, reason, warnings, notes, traffic, paths,
+                    waitingNow, waited, waitTimeouts, rounds, fences, sentinelEvents, nodes, sentinels, switches, events, TlsView.NONE);
+        }
 
         public boolean hasMaster() {
             return master != null;
@@ -90,6 +108,21 @@ public record StatsModel(String nodeName, String version, Instant generated, Dur
             if (!reachable) return "UNREACHABLE";
             if (tilt) return "TILT";
             return usable ? "ANSWERS" : "NO MASTER NAME";
+        }
+    }
+
+    /**
+     * A frontend's TLS: which sides use it, the certificate clients are shown, and what happened: handshakes
+     * with clients and their failures, plaintext clients on the TLS port and TLS clients on a plaintext one,
+     * handshakes toward nodes and Sentinels and their failures.
+     */
+    public record TlsView(boolean towardClients, HostPort plaintextBind, boolean towardNodes, boolean towardSentinels,
+            String certificate, Instant certificateExpires, long handshakes, long handshakeFailures, long plaintextOnTlsPort,
+            long tlsOnPlaintextPort, long upstreamHandshakes, long upstreamFailures) {
+        public static final TlsView NONE = new TlsView(false, null, false, false, null, null, 0, 0, 0, 0, 0, 0);
+
+        public boolean any() {
+            return towardClients || towardNodes || towardSentinels;
         }
     }
 
@@ -165,7 +198,22 @@ public record StatsModel(String nodeName, String version, Instant generated, Dur
                 snap.advice().stream().map(a -> redact(a, secrets)).toList(),
                 traffic, Paths.of(fs), fs.waitingNow.sum(), fs.waited.sum(), fs.waitTimeouts.sum(), snap.rounds(), snap.fences(),
                 snap.sentinelEvents(),
-                nodes, sentinels, switches, snap.recentEvents().stream().map(e -> redact(e, secrets)).toList());
+                nodes, sentinels, switches, snap.recentEvents().stream().map(e -> redact(e, secrets)).toList(), tls(fr));
+    }
+
+    private static TlsView tls(Ferry.Frontend fr) {
+        FrontendTlsConfig c = fr.config().tls();
+        ListenerTls listener = fr.server().tls();
+        TlsCounters clients = listener.counters();
+        Set<ClientTls> upstream = new LinkedHashSet<>();
+        if (c.nodes() != null) upstream.add(ClientTls.of(c.nodes()));
+        if (c.sentinels() != null) upstream.add(ClientTls.of(c.sentinels()));
+        X509Certificate cert = listener.server() == null ? null : listener.server().certificate();
+        return new TlsView(c.towardClients(), fr.server().plaintextAddress(), c.nodes() != null, c.sentinels() != null,
+                cert == null ? null : cert.getSubjectX500Principal().getName(), cert == null ? null : cert.getNotAfter().toInstant(),
+                clients.handshakes.sum(), clients.handshakeFailures.sum(), clients.plaintextOnTlsPort.sum(), clients.tlsOnPlaintextPort.sum(),
+                upstream.stream().mapToLong(u -> u.counters().handshakes.sum()).sum(),
+                upstream.stream().mapToLong(u -> u.counters().handshakeFailures.sum()).sum());
     }
 
     /** Every password in the configuration: none of them may appear on any page, whatever a detail says. */
@@ -174,8 +222,12 @@ public record StatsModel(String nodeName, String version, Instant generated, Dur
         for (FrontendConfig c : ferry.config().frontends()) {
             addSecret(out, c.redisAuth());
             addSecret(out, c.sentinelAuth());
+            if (c.tls().clients() != null && c.tls().clients().keyPassword() != null) out.add(c.tls().clients().keyPassword());
+            if (c.tls().nodes() != null && c.tls().nodes().keyPassword() != null) out.add(c.tls().nodes().keyPassword());
+            if (c.tls().sentinels() != null && c.tls().sentinels().keyPassword() != null) out.add(c.tls().sentinels().keyPassword());
         }
         if (admin.password() != null) out.add(admin.password());
+        if (admin.tls() != null && admin.tls().keyPassword() != null) out.add(admin.tls().keyPassword());
         return out;
     }
 

@@ -155,10 +155,30 @@ final class StatsPage {
         if (f.epoch() >= 0) h.append(" &middot; config epoch ").append(f.epoch());
         if (!f.staticMode()) h.append(" &middot; ").append(f.sentinelsAnswering()).append('/').append(f.sentinels().size()).append(" Sentinels answer");
         h.append("</div><div class=\"reason\">").append(esc(f.reason())).append("</div></div>");
-        h.append("<div class=\"where\">clients on <code>").append(esc(f.bind())).append("</code><br>");
+        h.append("<div class=\"where\">clients on <code>").append(esc(f.bind())).append("</code>")
+                .append(f.tls().towardClients() ? " (TLS)" : "");
+        if (f.tls().plaintextBind() != null) h.append(" and <code>").append(esc(f.tls().plaintextBind())).append("</code>");
+        h.append("<br>");
+        if (f.tls().any()) h.append(esc(tlsLine(f.tls()))).append("<br>");
         if (f.staticMode()) h.append("static servers (no Sentinels)");
         else h.append("Sentinel master name <code>").append(esc(f.masterName())).append("</code>");
         h.append("</div></div>");
+    }
+
+    /** One line on TLS: the certificate and its expiry, then the counts an operator looks for when clients cannot connect. */
+    static String tlsLine(StatsModel.TlsView t) {
+        StringBuilder b = new StringBuilder("TLS");
+        if (t.certificate() != null) b.append(" certificate ").append(t.certificate()).append(" until ").append(t.certificateExpires());
+        if (t.towardClients()) {
+            b.append("; clients: ").append(t.handshakes()).append(" handshakes, ").append(t.handshakeFailures()).append(" failed, ")
+                    .append(t.plaintextOnTlsPort()).append(" plaintext on the TLS port");
+        }
+        b.append(", ").append(t.tlsOnPlaintextPort()).append(" TLS on a plaintext port");
+        if (t.towardNodes() || t.towardSentinels()) {
+            b.append("; to ").append(t.towardNodes() ? (t.towardSentinels() ? "nodes and Sentinels" : "nodes") : "Sentinels").append(": ")
+                    .append(t.upstreamHandshakes()).append(" handshakes, ").append(t.upstreamFailures()).append(" failed");
+        }
+        return b.toString();
     }
 
     private static void cards(StringBuilder h, FrontendView f) {

@@ -12,14 +12,10 @@ import dev.ferry.failover.PlannedFailover;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -63,7 +59,10 @@ final class FailoverCommand implements Callable<Integer> {
             err.println("ferry: " + e.getMessage());
             return Main.EXIT_CONFIG;
         }
-        if (!local && cfg.admin().isPresent()) {
+        if (!local && cfg.admin().isPresent() && !cfg.admin().get().authRequired()) {
+            out.println("admin " + cfg.admin().get().bind() + " takes no actions without admin.password: doing the failover from this "
+                    + "process (set admin.password so that Ferry holds client traffic during it)");
+        } else if (!local && cfg.admin().isPresent()) {
             try {
                 return viaAdmin(cfg.admin().get(), fc, out, err);
             } catch (ConnectException e) {
@@ -90,14 +89,7 @@ final class FailoverCommand implements Callable<Integer> {
     private int viaAdmin(AdminConfig admin, FrontendConfig fc, PrintWriter out, PrintWriter err) throws IOException, InterruptedException {
         String query = "frontend=" + URLEncoder.encode(fc.name(), StandardCharsets.UTF_8)
                 + (to == null ? "" : "&to=" + URLEncoder.encode(to, StandardCharsets.UTF_8));
-        String host = admin.bind().host().equals("0.0.0.0") ? "127.0.0.1" : admin.bind().host();
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://" + host + ":" + admin.bind().port() + "/failover?" + query))
-                .timeout(Duration.ofSeconds(90)).POST(HttpRequest.BodyPublishers.noBody());
-        if (admin.authRequired()) {
-            String token = Base64.getEncoder().encodeToString((admin.user() + ":" + admin.password()).getBytes(StandardCharsets.UTF_8));
-            req.header("Authorization", "Basic " + token);
-        }
-        HttpResponse<String> r = HttpClient.newHttpClient().send(req.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = AdminClient.post(admin, "/failover?" + query, Duration.ofSeconds(90));
         switch (r.statusCode()) {
             case 200:
                 out.print(r.body());

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** {@code ferry}: the command line. Every expected failure is one clear line and a non-zero exit. */
 @Command(name = "ferry", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "A Sentinel-aware front that makes a Redis master/replica group look like one always-writable server.",
-        subcommands = {RunCommand.class, CheckCommand.class, FailoverCommand.class, DemoCommand.class, DrillCommand.class})
+        subcommands = {RunCommand.class, ReloadCommand.class, CheckCommand.class, FailoverCommand.class, DemoCommand.class, DrillCommand.class})
 public final class Main implements Runnable {
     /** Exit code for a configuration or usage mistake. */
     public static final int EXIT_CONFIG = 2;

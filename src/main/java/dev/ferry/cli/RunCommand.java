@@ -1,7 +1,8 @@
 package dev.ferry.cli;
 
-import dev.ferry.Launcher;
+import dev.ferry.Reloader;
 import dev.ferry.config.AdminConfig;
+import dev.ferry.config.ConfigLoader;
 import dev.ferry.config.ConfigException;
 import dev.ferry.config.FerryConfig;
 import dev.ferry.proxy.BindFailure;
@@ -16,9 +17,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ferry run}: serves every frontend in the foreground until SIGINT or SIGTERM. With
- * {@code admin.drain}, it first answers {@code /health} 503 for that long while still serving, so that
- * a load balancer moves new connections elsewhere before the listeners close.
+ * {@code ferry run}: serves every frontend in the foreground until SIGINT or SIGTERM; SIGHUP reloads the
+ * configuration. With {@code admin.drain}, a stop first answers {@code /health} 503 for that long while
+ * still serving, so that a load balancer moves new connections elsewhere before the listeners close.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the proxy in the foreground until SIGINT/SIGTERM.")
 final class RunCommand implements Callable<Integer> {
@@ -35,27 +36,28 @@ final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("ferry: " + e.getMessage());
             return Main.EXIT_CONFIG;
         }
-        Launcher.Started started;
+        Reloader running;
         try {
-            started = Launcher.launch(cfg);
+            running = Reloader.start(config.file, new ConfigLoader(), cfg);
         } catch (BindFailure e) {
             spec.commandLine().getErr().println("ferry: " + e.getMessage());
             return 1;
         }
-        Duration drain = cfg.admin().map(AdminConfig::drain).orElse(Duration.ZERO);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            if (!drain.isZero() && started.admin().isPresent()) {
+            Duration drain = running.ferry().config().admin().map(AdminConfig::drain).orElse(Duration.ZERO);
+            if (!drain.isZero() && running.admin().isPresent()) {
                 log.info("stopping: /health answers 503 for {} ms (admin.drain) so that load balancers send new connections elsewhere;"
                         + " sessions carry on", drain.toMillis());
-                started.admin().get().drain();
+                running.admin().get().drain();
                 sleep(drain);
             }
             log.info("stopping: closing listeners and client sessions");
-            started.ferry().close();
+            running.close();
             stopped.countDown();
         }, "ferry-shutdown"));
-        log.info("ferry {} running; Ctrl-C or SIGTERM stops it", Version.get());
+        running.reloadOnSighup();
+        log.info("ferry {} running; Ctrl-C or SIGTERM stops it, SIGHUP (or ferry reload) reloads {}", Version.get(), config.file);
         try {
             stopped.await();
         } catch (InterruptedException e) {

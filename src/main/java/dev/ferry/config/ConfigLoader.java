@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,14 +31,22 @@ public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("frontends", "admin");
     private static final Set<String> FRONTEND_KEYS = Set.of("name", "bind", "master", "sentinels", "servers",
             "password", "user", "sentinel-password", "sentinel-user", "check", "wait-for-master", "failover-hold", "fence", "mode",
-            "connections", "move-timeout", "client-output-limit", "down-after", "tripwire");
+            "connections", "move-timeout", "client-output-limit", "down-after", "tripwire",
+            "tls", "plaintext-bind", "node-tls", "sentinel-tls");
     private static final Set<String> CHECK_KEYS = Set.of("interval", "timeout");
     private static final Set<String> ADMIN_KEYS = Set.of("bind", "user", "password", "health-auth", "refresh",
-            "node-name", "show-version", "drain");
+            "node-name", "show-version", "drain", "tls");
+    private static final Set<String> SERVER_TLS_KEYS = Set.of("cert", "key", "key-password", "client-ca", "protocols");
+    private static final Set<String> CLIENT_TLS_KEYS = Set.of("ca", "cert", "key", "key-password", "verify-hostname",
+            "server-name", "protocols");
+    /** TLS 1.3 and 1.2 only; with Netty's defaults that means forward-secret AEAD ciphers. */
+    public static final List<String> DEFAULT_TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
     private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)");
 
     private final Function<String, String> env;
+    private final Clock clock;
+    private Path baseDir = Path.of("");
 
     public ConfigLoader() {
         this(System::getenv);
@@ -45,7 +54,13 @@ public final class ConfigLoader {
 
     /** @param env looks up environment variables (tests pass a map). */
     public ConfigLoader(Function<String, String> env) {
+        this(env, Clock.systemUTC());
+    }
+
+    /** @param clock what "now" is when certificates are checked for expiry. */
+    public ConfigLoader(Function<String, String> env, Clock clock) {
         this.env = env;
+        this.clock = clock;
     }
 
     public FerryConfig load(Path file) throws ConfigException {
@@ -67,6 +82,8 @@ public final class ConfigLoader {
             throw new ConfigException(source + ": not valid YAML: " + firstLine(e.getMessage()));
         }
         if (root == null) throw new ConfigException("frontends: missing (the file is empty)");
+        Path parent = source == null ? null : source.toAbsolutePath().getParent();
+        baseDir = parent == null ? Path.of("").toAbsolutePath() : parent;
         Map<String, Object> top = map("(top level)", root);
         unknownKeys("", top, TOP_KEYS);
         Object frontendsNode = top.get("frontends");
@@ -86,14 +103,17 @@ public final class ConfigLoader {
             // Port 0 asks for a free port, so two of those never clash.
             String other = f.bind().port() == 0 ? null : binds.put(f.bind(), at);
             if (other != null) throw new ConfigException(at + ".bind: " + f.bind() + " is already the bind of " + other);
+            HostPort plain = f.tls().plaintextBind();
+            other = plain == null || plain.port() == 0 ? null : binds.put(plain, at + ".plaintext-bind");
+            if (other != null) throw new ConfigException(at + ".plaintext-bind: " + plain + " is already the bind of " + other);
             frontends.add(f);
         }
         Optional<AdminConfig> admin = Optional.empty();
         if (top.get("admin") != null) {
             AdminConfig a = admin(map("admin", top.get("admin")));
             for (FrontendConfig f : frontends) {
-                if (a.bind().port() != 0 && f.bind().equals(a.bind())) {
-                    throw new ConfigException("admin.bind: " + a.bind() + " is already the bind of frontend '" + f.name() + "'");
+                if (a.bind().port() != 0 && (f.bind().equals(a.bind()) || a.bind().equals(f.tls().plaintextBind()))) {
+                    throw new ConfigException("admin.bind: " + a.bind() + " is already a bind of frontend '" + f.name() + "'");
                 }
             }
             admin = Optional.of(a);
@@ -139,7 +159,7 @@ public final class ConfigLoader {
         Optional<Duration> downAfter = downAfter(at + ".down-after", m.get("down-after"), sentinels.isEmpty(), check);
         boolean tripwire = bool(at + ".tripwire", m.get("tripwire"), FrontendConfig.defaultTripwire(sentinels.isEmpty()));
         return new FrontendConfig(name, bind, master, sentinels, servers, redis, sentinel, check, wait, hold, fence,
-                connections, move, outputLimit, downAfter, tripwire);
+                connections, move, outputLimit, downAfter, tripwire, frontendTls(at, m, bind));
     }
 
     private Optional<Duration> downAfter(String at, Object v, boolean staticMode, CheckConfig check) throws ConfigException {
@@ -150,6 +170,87 @@ public final class ConfigLoader {
                     + "ms): a node is known silent only after a check timed out");
         }
         return Optional.of(d);
+    }
+
+    private FrontendTlsConfig frontendTls(String at, Map<String, Object> m, HostPort bind) throws ConfigException {
+        TlsServerConfig clients = m.get("tls") == null ? null : serverTls(at + ".tls", m.get("tls"));
+        HostPort plain = null;
+        if (m.get("plaintext-bind") != null) {
+            plain = address(at + ".plaintext-bind", requiredString(at + ".plaintext-bind", m.get("plaintext-bind")), true);
+            if (clients == null) {
+                throw new ConfigException(at + ".plaintext-bind: only beside tls: (bind is already plaintext without it)");
+            }
+            if (plain.equals(bind) && plain.port() != 0) throw new ConfigException(at + ".plaintext-bind: is the same as bind");
+        }
+        TlsClientConfig nodes = m.get("node-tls") == null ? null : clientTls(at + ".node-tls", m.get("node-tls"));
+        TlsClientConfig sentinels = m.get("sentinel-tls") == null ? null : clientTls(at + ".sentinel-tls", m.get("sentinel-tls"));
+        if (clients == null && nodes == null && sentinels == null) return FrontendTlsConfig.NONE;
+        return new FrontendTlsConfig(clients, plain, nodes, sentinels);
+    }
+
+    /** A listener's certificate and key (checked to match and to be in date), and the CA for client certificates. */
+    private TlsServerConfig serverTls(String at, Object node) throws ConfigException {
+        Map<String, Object> m = map(at, node);
+        unknownKeys(at + ".", m, SERVER_TLS_KEYS);
+        Path cert = path(at + ".cert", requiredString(at + ".cert", m.get("cert")));
+        Path key = path(at + ".key", requiredString(at + ".key", m.get("key")));
+        String password = keyPassword(at, m);
+        Path clientCa = m.get("client-ca") == null ? null : path(at + ".client-ca", requiredString(at + ".client-ca", m.get("client-ca")));
+        List<String> protocols = protocols(at + ".protocols", m.get("protocols"));
+        PemFiles.keyAndChain(at + ".cert", cert, at + ".key", key, password, clock.instant());
+        if (clientCa != null) PemFiles.certificates(at + ".client-ca", clientCa);
+        return new TlsServerConfig(cert, key, password, clientCa, protocols);
+    }
+
+    /** Trust (a CA file, or the JVM's), an optional client certificate, and how the server's name is checked. */
+    private TlsClientConfig clientTls(String at, Object node) throws ConfigException {
+        Map<String, Object> m = node instanceof Boolean b && b ? Map.of() : map(at, node);
+        unknownKeys(at + ".", m, CLIENT_TLS_KEYS);
+        Path ca = m.get("ca") == null ? null : path(at + ".ca", requiredString(at + ".ca", m.get("ca")));
+        Path cert = m.get("cert") == null ? null : path(at + ".cert", requiredString(at + ".cert", m.get("cert")));
+        Path key = m.get("key") == null ? null : path(at + ".key", requiredString(at + ".key", m.get("key")));
+        if (cert != null && key == null) throw new ConfigException(at + ".key: missing; cert is set, so its key is needed");
+        if (key != null && cert == null) throw new ConfigException(at + ".cert: missing; key is set, so its certificate is needed");
+        String password = keyPassword(at, m);
+        boolean verify = bool(at + ".verify-hostname", m.get("verify-hostname"), true);
+        String serverName = optionalString(at + ".server-name", m.get("server-name"));
+        if (serverName != null && serverName.isBlank()) throw new ConfigException(at + ".server-name: is empty");
+        List<String> protocols = protocols(at + ".protocols", m.get("protocols"));
+        if (ca != null) PemFiles.certificates(at + ".ca", ca);
+        if (cert != null) PemFiles.keyAndChain(at + ".cert", cert, at + ".key", key, password, clock.instant());
+        return new TlsClientConfig(ca, cert, key, password, verify, serverName, protocols);
+    }
+
+    private String keyPassword(String at, Map<String, Object> m) throws ConfigException {
+        String password = optionalString(at + ".key-password", m.get("key-password"));
+        if (password != null && password.isEmpty()) {
+            throw new ConfigException(at + ".key-password: is empty (an unset environment variable?)");
+        }
+        return password;
+    }
+
+    private List<String> protocols(String at, Object node) throws ConfigException {
+        if (node == null) return DEFAULT_TLS_PROTOCOLS;
+        List<?> list = node instanceof List<?> l ? l : List.of(node);
+        if (list.isEmpty()) throw new ConfigException(at + ": empty; name TLSv1.3 and/or TLSv1.2");
+        Set<String> out = new LinkedHashSet<>();
+        for (Object o : list) {
+            String p = expand(at, String.valueOf(o)).trim();
+            if (!DEFAULT_TLS_PROTOCOLS.contains(p)) {
+                throw new ConfigException(at + ": '" + p + "' is not offered; use TLSv1.3 and/or TLSv1.2");
+            }
+            out.add(p);
+        }
+        return List.copyOf(out);
+    }
+
+    /** A file path; a relative one is taken from the configuration file's directory. */
+    private Path path(String at, String text) throws ConfigException {
+        try {
+            return baseDir.resolve(text.trim()).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ConfigException(at + ": '" + text + "' is not a file path");
+        }
     }
 
     /** The old per-frontend mode: redis is what every frontend does now; tcp is gone. */
@@ -209,7 +310,8 @@ public final class ConfigLoader {
             throw new ConfigException("admin.drain: " + drain.toSeconds() + "s is longer than " + AdminConfig.MAX_DRAIN.toSeconds()
                     + "s; a few load balancer health-check intervals are enough");
         }
-        return new AdminConfig(bind, user, password, healthAuth, refresh, node, showVersion, drain);
+        TlsServerConfig tls = m.get("tls") == null ? null : serverTls("admin.tls", m.get("tls"));
+        return new AdminConfig(bind, user, password, healthAuth, refresh, node, showVersion, drain, tls);
     }
 
     private Credentials credentials(String at, Map<String, Object> m, String userKey, String passwordKey)

@@ -24,6 +24,7 @@ import java.util.Optional;
  *                         empty: only when it says so or the Sentinels promote another (the default with
  *                         Sentinels; static mode defaults to {@link #DEFAULT_STATIC_DOWN_AFTER})
  * @param tripwire         whether Ferry keeps a {@code BLPOP} blocked on the master to learn of a demotion at once
+ * @param tls              TLS toward clients, nodes and Sentinels ({@link FrontendTlsConfig#NONE}: plaintext)
  */
 public record FrontendConfig(
         String name,
@@ -41,7 +42,8 @@ public record FrontendConfig(
         Duration moveTimeout,
         long clientOutputLimit,
         Optional<Duration> downAfter,
-        boolean tripwire) {
+        boolean tripwire,
+        FrontendTlsConfig tls) {
 
     public static final Duration DEFAULT_WAIT_FOR_MASTER = Duration.ofSeconds(5);
     public static final Duration DEFAULT_FAILOVER_HOLD = Duration.ofSeconds(2);
@@ -49,6 +51,15 @@ public record FrontendConfig(
     public static final long DEFAULT_CLIENT_OUTPUT_LIMIT = 64L * 1024 * 1024;
     /** Sentinel's own default down-after-milliseconds: without Sentinels, nothing else decides a master is gone. */
     public static final Duration DEFAULT_STATIC_DOWN_AFTER = Duration.ofSeconds(30);
+
+    /** A frontend with plaintext on every side. */
+    public FrontendConfig(String name, HostPort bind, String masterName, List<HostPort> sentinels, List<HostPort> servers,
+                          Credentials redisAuth, Credentials sentinelAuth, CheckConfig check, Duration waitForMaster,
+                          Duration failoverHold, boolean fence, ConnectionPolicy connections, Duration moveTimeout,
+                          long clientOutputLimit, Optional<Duration> downAfter, boolean tripwire) {
+        this(name, bind, masterName, sentinels, servers, redisAuth, sentinelAuth, check, waitForMaster, failoverHold, fence,
+                connections, moveTimeout, clientOutputLimit, downAfter, tripwire, FrontendTlsConfig.NONE);
+    }
 
     public FrontendConfig {
         sentinels = List.copyOf(sentinels);

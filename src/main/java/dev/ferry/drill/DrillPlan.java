@@ -47,6 +47,9 @@ public record DrillPlan(List<DrillTarget> targets, String masterName, List<HostP
                 throw DrillStopped.usage(file + ": frontend '" + fc.name() + "' follows master name '" + fc.masterName()
                         + "', the first configuration '" + first.masterName() + "'; a drill rehearses one group");
             }
+            if (fc.tls().towardClients() || fc.tls().nodes() != null || fc.tls().sentinels() != null) {
+                throw DrillStopped.usage(file + ": frontend '" + fc.name() + "' uses TLS; the drill speaks plaintext only so far");
+            }
             if (fc.bind().port() == 0 && through.isEmpty()) {
                 throw DrillStopped.usage(file + ": frontend '" + fc.name() + "' binds port 0, so the drill cannot know where it listens");
             }

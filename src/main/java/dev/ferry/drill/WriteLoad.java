@@ -2,6 +2,7 @@ package dev.ferry.drill;
 
 import dev.ferry.config.Credentials;
 import dev.ferry.config.HostPort;
+import dev.ferry.resp.Connector;
 import dev.ferry.resp.ErrorReply;
 import dev.ferry.resp.RedisLink;
 import java.io.IOException;
@@ -28,7 +29,7 @@ public final class WriteLoad implements AutoCloseable {
     public record Outage(Instant from, Duration length) {}
 
     private final HostPort target;
-    private final Credentials auth;
+    private final Connector connector;
     private final Duration interval;
     private final boolean persistent;
     private final String prefix;
@@ -43,9 +44,9 @@ public final class WriteLoad implements AutoCloseable {
     private Outage longest = new Outage(null, Duration.ZERO);
     private int connections;
 
-    private WriteLoad(HostPort target, Credentials auth, Duration interval, boolean persistent, String prefix, Duration timeout) {
+    private WriteLoad(HostPort target, Connector connector, Duration interval, boolean persistent, String prefix, Duration timeout) {
         this.target = target;
-        this.auth = auth;
+        this.connector = connector;
         this.interval = interval;
         this.persistent = persistent;
         this.prefix = prefix;
@@ -62,7 +63,12 @@ public final class WriteLoad implements AutoCloseable {
     /** As above, waiting {@code timeout} for each reply (1 s, like writer.py, unless said otherwise). */
     public static WriteLoad start(HostPort target, Credentials auth, Duration interval, boolean persistent, String prefix,
                                   Duration timeout) {
-        WriteLoad w = new WriteLoad(target, auth, interval, persistent, prefix, timeout);
+        return start(target, Connector.plaintext(auth, timeout), interval, persistent, prefix);
+    }
+
+    /** As above, connecting as {@code connector} says (TLS, AUTH, the reply timeout). */
+    public static WriteLoad start(HostPort target, Connector connector, Duration interval, boolean persistent, String prefix) {
+        WriteLoad w = new WriteLoad(target, connector, interval, persistent, prefix, connector.timeout());
         w.thread.start();
         return w;
     }
@@ -76,7 +82,7 @@ public final class WriteLoad implements AutoCloseable {
             long n = ++next;
             try {
                 if (link == null) {
-                    link = RedisLink.open(target, auth, timeout, null);
+                    link = connector.open(target, null);
                     synchronized (this) {
                         connections++;
                     }
@@ -175,7 +181,7 @@ public final class WriteLoad implements AutoCloseable {
     public List<Write> lostWrites(HostPort from) throws Exception {
         List<Write> writes = acked();
         List<Write> lost = new ArrayList<>();
-        try (RedisLink l = RedisLink.open(from, auth, Duration.ofSeconds(5), null)) {
+        try (RedisLink l = connector.withTimeout(Duration.ofSeconds(5)).open(from, null)) {
             for (int i = 0; i < writes.size(); i += 500) {
                 List<Write> batch = writes.subList(i, Math.min(writes.size(), i + 500));
                 String[] args = new String[batch.size() + 1];

@@ -3,6 +3,7 @@ package dev.ferry.failover;
 import dev.ferry.config.FrontendConfig;
 import dev.ferry.config.HostPort;
 import dev.ferry.proxy.Router;
+import dev.ferry.resp.Connector;
 import dev.ferry.resp.ErrorReply;
 import dev.ferry.topology.Topology;
 import java.time.Duration;
@@ -66,7 +67,8 @@ public final class PlannedFailover {
         this.config = config;
         this.topology = topology;
         this.router = router;
-        this.redis = new RedisAdmin(config.redisAuth(), config.sentinelAuth(), config.check().timeout().plusMillis(500));
+        this.redis = new RedisAdmin(Connector.toNodes(config).withTimeout(config.check().timeout().plusMillis(500)),
+                Connector.toSentinels(config).withTimeout(config.check().timeout().plusMillis(500)));
     }
 
     public FailoverReport run(Optional<HostPort> requested) throws FailoverRefused, FailoverFailed {

@@ -1,36 +1,33 @@
 package dev.ferry.failover;
 
-import dev.ferry.config.Credentials;
 import dev.ferry.config.HostPort;
+import dev.ferry.resp.Connector;
 import dev.ferry.resp.ErrorReply;
 import dev.ferry.resp.InfoFields;
 import dev.ferry.resp.RedisException;
 import dev.ferry.resp.RedisLink;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 /** Short administrative conversations with one node or Sentinel, each on a fresh connection. */
 final class RedisAdmin {
-    private final Credentials nodeAuth;
-    private final Credentials sentinelAuth;
-    private final Duration timeout;
+    private final Connector toNodes;
+    private final Connector toSentinels;
 
-    RedisAdmin(Credentials nodeAuth, Credentials sentinelAuth, Duration timeout) {
-        this.nodeAuth = nodeAuth;
-        this.sentinelAuth = sentinelAuth;
-        this.timeout = timeout;
+    RedisAdmin(Connector toNodes, Connector toSentinels) {
+        this.toNodes = toNodes;
+        this.toSentinels = toSentinels;
     }
 
     Object node(HostPort n, String... cmd) throws IOException, RedisException {
-        try (RedisLink l = RedisLink.open(n, nodeAuth, timeout, "ferry-failover")) {
+        try (RedisLink l = toNodes.open(n, "ferry-failover")) {
             return l.call(cmd);
         }
     }
 
     Object sentinel(HostPort s, String... cmd) throws IOException, RedisException {
-        try (RedisLink l = RedisLink.open(s, sentinelAuth, timeout, "ferry-failover")) {
+        try (RedisLink l = toSentinels.open(s, "ferry-failover")) {
             return l.call(cmd);
         }
     }

@@ -1,7 +1,9 @@
 package dev.ferry.proxy;
 
+import dev.ferry.config.ConfigException;
 import dev.ferry.config.FrontendConfig;
 import dev.ferry.config.HostPort;
+import dev.ferry.tls.ListenerTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -11,17 +13,20 @@ import java.net.InetSocketAddress;
 
 /** Listens on one frontend's bind address and hands each client connection to the router. */
 public final class FrontendServer implements AutoCloseable {
-    private final FrontendConfig config;
+    private volatile FrontendConfig config;
     private final Router router;
     private final Transport transport;
-    private final Upstream upstream;
+    private volatile Upstream upstream;
+    private final ListenerTls tls;
     private Channel listener;
+    private Channel plaintextListener;
 
     public FrontendServer(FrontendConfig config, Router router, Transport transport) {
         this.config = config;
         this.router = router;
         this.transport = transport;
         this.upstream = new Upstream(config, router, NodeConnections.connector(config, transport));
+        this.tls = ListenerTls.of(config.name(), config.tls().clients());
     }
 
     /** Binds; a port in use or an address not on this host becomes a {@link BindFailure} naming the frontend. */
@@ -34,17 +39,53 @@ public final class FrontendServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.AUTO_READ, false)
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new ClientSession(upstream));
-                    }
-                });
+                .childHandler(clients(config.tls().towardClients()));
+        listener = bind(b, config.bind());
+        HostPort plain = config.tls().plaintextBind();
+        if (plain != null) plaintextListener = bind(b.clone().childHandler(clients(false)), plain);
+    }
+
+    private ChannelInitializer<SocketChannel> clients(boolean tlsPort) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                tls.prepare(ch, tlsPort);
+                ch.pipeline().addLast(new ClientSession(upstream));
+            }
+        };
+    }
+
+    private Channel bind(ServerBootstrap b, HostPort at) throws BindFailure {
         try {
-            listener = b.bind(config.bind().host(), config.bind().port()).sync().channel();
+            return b.bind(at.host(), at.port()).sync().channel();
         } catch (Exception e) {
-            throw new BindFailure("frontend '" + config.name() + "': cannot listen on " + config.bind() + ": " + BindFailure.reason(e));
+            close();
+            throw new BindFailure("frontend '" + config.name() + "': cannot listen on " + at + ": " + BindFailure.reason(e));
         }
+    }
+
+    /**
+     * A config reload: connections accepted from now on get {@code next}'s TLS certificate and, when
+     * {@code newUpstream} (node TLS, timeouts, connection policy changed), an upstream of their own with
+     * {@code next}'s settings and node connections; sessions already open keep theirs. Rebinding (other
+     * listen addresses, TLS turned on or off) takes a new FrontendServer instead. On a TLS file mistake
+     * nothing changes.
+     */
+    public void update(FrontendConfig next, boolean newUpstream) throws ConfigException {
+        tls.update("[" + next.name() + "] tls", next.tls().clients());
+        if (newUpstream) upstream = new Upstream(next, router, NodeConnections.connector(next, transport));
+        config = next;
+    }
+
+    /** The plaintext port beside the TLS one ({@code plaintext-bind}), or null. */
+    public HostPort plaintextAddress() {
+        if (plaintextListener == null) return null;
+        return new HostPort(config.tls().plaintextBind().host(), ((InetSocketAddress) plaintextListener.localAddress()).getPort());
+    }
+
+    /** The client side's TLS: its context and counters. */
+    public ListenerTls tls() {
+        return tls;
     }
 
     /** The address actually bound (port 0 in the config picks a free port). */
@@ -64,5 +105,6 @@ public final class FrontendServer implements AutoCloseable {
     @Override
     public void close() {
         if (listener != null) listener.close().syncUninterruptibly();
+        if (plaintextListener != null) plaintextListener.close().syncUninterruptibly();
     }
 }

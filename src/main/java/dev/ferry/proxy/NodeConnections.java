@@ -1,6 +1,7 @@
 package dev.ferry.proxy;
 
 import dev.ferry.config.FrontendConfig;
+import dev.ferry.tls.ClientTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -15,7 +16,8 @@ final class NodeConnections {
 
     /**
      * Connects on the caller's event loop (a session and its node connections on one thread, no
-     * hand-off), TCP_NODELAY and keepalive, reads off until the link has set itself up.
+     * hand-off), TCP_NODELAY and keepalive, reads off until the link has set itself up; TLS to the node
+     * (its certificate checked to name it) when the frontend has node-tls.
      */
     static LinkConnector connector(FrontendConfig config, Transport transport) {
         int timeout = (int) config.check().timeout().toMillis() * 2;
@@ -26,7 +28,7 @@ final class NodeConnections {
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.AUTO_READ, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeout)
-                .handler(handler)
+                .handler(ClientTls.around(config.tls().nodes(), node, handler))
                 .connect(node.host(), node.port());
     }
 

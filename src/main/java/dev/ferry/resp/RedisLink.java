@@ -2,6 +2,7 @@ package dev.ferry.resp;
 
 import dev.ferry.config.Credentials;
 import dev.ferry.config.HostPort;
+import dev.ferry.tls.ClientTls;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
@@ -11,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import javax.net.ssl.SSLException;
 
 /**
  * One blocking connection to a Redis node or Sentinel, for probes and tools (not the data path).
@@ -29,18 +31,28 @@ public final class RedisLink implements Closeable {
         this.out = new BufferedOutputStream(socket.getOutputStream(), 1024);
     }
 
-    /**
-     * Connects, authenticates when credentials are given, and names the connection so operators
-     * can tell Ferry's probes apart in {@code CLIENT LIST}.
-     */
+    /** A plaintext connection; see {@link #open(HostPort, Connector, String)}. */
     public static RedisLink open(HostPort address, Credentials auth, Duration timeout, String clientName)
             throws IOException, RedisException {
+        return open(address, Connector.plaintext(auth, timeout), clientName);
+    }
+
+    /**
+     * Connects within the connector's timeout, runs TLS when it has a TLS setting (the server's name
+     * checked unless turned off), authenticates when it has credentials, and names the connection so
+     * operators can tell Ferry's probes apart in {@code CLIENT LIST}. Every blocking connection Ferry
+     * opens to Redis or a Sentinel comes through here.
+     */
+    public static RedisLink open(HostPort address, Connector connector, String clientName) throws IOException, RedisException {
+        Duration timeout = connector.timeout();
+        Credentials auth = connector.auth();
         Socket s = new Socket();
         try {
             s.setTcpNoDelay(true);
             s.setKeepAlive(true);
             s.connect(new InetSocketAddress(address.host(), address.port()), (int) Math.max(1, timeout.toMillis()));
             s.setSoTimeout((int) Math.max(1, timeout.toMillis()));
+            if (connector.tls() != null) s = tls(connector, s, address);
             RedisLink link = new RedisLink(address, s);
             if (auth.present()) {
                 Object r = auth.user() == null ? link.call("AUTH", auth.password()) : link.call("AUTH", auth.user(), auth.password());
@@ -56,6 +68,16 @@ public final class RedisLink implements Closeable {
             }
             throw e;
         }
+    }
+
+    private static Socket tls(Connector connector, Socket plain, HostPort address) throws IOException {
+        ClientTls tls;
+        try {
+            tls = ClientTls.of(connector.tls());
+        } catch (IllegalStateException e) {
+            throw new SSLException("TLS: " + e.getMessage());
+        }
+        return tls.wrap(plain, address);
     }
 
     public HostPort address() {

@@ -2,6 +2,7 @@ package dev.ferry.topology;
 
 import dev.ferry.config.Credentials;
 import dev.ferry.config.HostPort;
+import dev.ferry.resp.Connector;
 import dev.ferry.resp.ErrorReply;
 import dev.ferry.resp.RedisException;
 import dev.ferry.resp.RedisLink;
@@ -27,13 +28,15 @@ final class NodeProbe {
     private static final String MAX_CLIENTS = "ERR max number of clients reached";
 
     private final HostPort node;
+    private final Connector connector;
     private final Credentials auth;
     private final Duration timeout;
 
-    NodeProbe(HostPort node, Credentials auth, Duration timeout) {
+    NodeProbe(HostPort node, Connector connector) {
         this.node = node;
-        this.auth = auth;
-        this.timeout = timeout;
+        this.connector = connector;
+        this.auth = connector.auth();
+        this.timeout = connector.timeout();
     }
 
     synchronized NodeReport check() {
@@ -70,7 +73,7 @@ final class NodeProbe {
     private NodeReport ask(Instant at) throws ClosedUnderUs {
         RedisLink link;
         try {
-            link = RedisLink.open(node, Credentials.NONE, timeout, null);
+            link = connector.withoutAuth().open(node, null);
         } catch (IOException | RedisException e) {
             return failed(e, at);
         }
@@ -123,7 +126,7 @@ final class NodeProbe {
 
     /** Sends one command on a fresh connection (for fencing: no state shared with the checks). */
     Object command(String... args) throws IOException, RedisException {
-        try (RedisLink l = RedisLink.open(node, auth, timeout, "ferry-fence")) {
+        try (RedisLink l = connector.open(node, "ferry-fence")) {
             return l.call(args);
         }
     }

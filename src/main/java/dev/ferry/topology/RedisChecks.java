@@ -1,5 +1,6 @@
 package dev.ferry.topology;
 
+import dev.ferry.resp.Connector;
 import dev.ferry.config.FrontendConfig;
 import dev.ferry.config.HostPort;
 import dev.ferry.resp.RedisException;
@@ -20,7 +21,7 @@ final class RedisChecks implements Checks {
     @Override
     public SentinelReport sentinel(HostPort sentinel) {
         return sentinels.computeIfAbsent(sentinel,
-                s -> new SentinelProbe(s, config.masterName(), config.sentinelAuth(), config.check().timeout())).check();
+                s -> new SentinelProbe(s, config.masterName(), Connector.toSentinels(config))).check();
     }
 
     @Override
@@ -38,7 +39,7 @@ final class RedisChecks implements Checks {
     }
 
     private NodeProbe probe(HostPort node) {
-        return nodes.computeIfAbsent(node, n -> new NodeProbe(n, config.redisAuth(), config.check().timeout()));
+        return nodes.computeIfAbsent(node, n -> new NodeProbe(n, Connector.toNodes(config)));
     }
 
     @Override

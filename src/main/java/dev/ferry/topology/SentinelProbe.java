@@ -1,7 +1,7 @@
 package dev.ferry.topology;
 
-import dev.ferry.config.Credentials;
 import dev.ferry.config.HostPort;
+import dev.ferry.resp.Connector;
 import dev.ferry.resp.ErrorReply;
 import dev.ferry.resp.RedisException;
 import dev.ferry.resp.RedisLink;
@@ -21,15 +21,13 @@ import java.util.List;
 final class SentinelProbe {
     private final HostPort sentinel;
     private final String masterName;
-    private final Credentials auth;
-    private final Duration timeout;
+    private final Connector connector;
     private RedisLink link;
 
-    SentinelProbe(HostPort sentinel, String masterName, Credentials auth, Duration timeout) {
+    SentinelProbe(HostPort sentinel, String masterName, Connector connector) {
         this.sentinel = sentinel;
         this.masterName = masterName;
-        this.auth = auth;
-        this.timeout = timeout;
+        this.connector = connector;
     }
 
     synchronized SentinelReport check() {
@@ -45,7 +43,7 @@ final class SentinelProbe {
             }
         }
         try {
-            link = RedisLink.open(sentinel, auth, timeout, NodeProbe.CLIENT_NAME);
+            link = connector.open(sentinel, NodeProbe.CLIENT_NAME);
             return ask(at);
         } catch (RedisException e) {
             return fail(e.getMessage().replace(sentinel + ": ", ""), at, true);

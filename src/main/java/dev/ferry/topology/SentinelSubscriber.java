@@ -1,7 +1,7 @@
 package dev.ferry.topology;
 
-import dev.ferry.config.Credentials;
 import dev.ferry.config.HostPort;
+import dev.ferry.resp.Connector;
 import dev.ferry.resp.ErrorReply;
 import dev.ferry.resp.RedisLink;
 import java.io.IOException;
@@ -20,19 +20,17 @@ final class SentinelSubscriber implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(SentinelSubscriber.class);
     private final HostPort sentinel;
     private final String masterName;
-    private final Credentials auth;
-    private final Duration timeout;
+    private final Connector connector;
     private final Consumer<SentinelEvent> sink;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile RedisLink link;
 
-    SentinelSubscriber(String frontend, HostPort sentinel, String masterName, Credentials auth, Duration timeout,
+    SentinelSubscriber(String frontend, HostPort sentinel, String masterName, Connector connector,
                        Consumer<SentinelEvent> sink) {
         this.sentinel = sentinel;
         this.masterName = masterName;
-        this.auth = auth;
-        this.timeout = timeout;
+        this.connector = connector;
         this.sink = sink;
         this.thread = new Thread(this, "ferry-" + frontend + "-events-" + sentinel);
         this.thread.setDaemon(true);
@@ -53,7 +51,7 @@ final class SentinelSubscriber implements Runnable {
     public void run() {
         boolean wasSubscribed = false;
         while (running) {
-            try (RedisLink l = RedisLink.open(sentinel, auth, timeout, "ferry-events")) {
+            try (RedisLink l = connector.open(sentinel, "ferry-events")) {
                 link = l;
                 l.send("PSUBSCRIBE", "*");
                 Object ack = l.read();

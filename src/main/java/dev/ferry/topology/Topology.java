@@ -2,6 +2,7 @@ package dev.ferry.topology;
 
 import dev.ferry.config.FrontendConfig;
 import dev.ferry.config.HostPort;
+import dev.ferry.resp.Connector;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -67,11 +68,11 @@ public final class Topology implements AutoCloseable {
         this.hold = new HoldPolicy(config.name(), config.masterName(), config.failoverHold(), Ticker.SYSTEM);
         this.history = new TopologyHistory(config.name(), config.masterName(), Ticker.SYSTEM);
         for (HostPort s : config.sentinels()) {
-            subscribers.add(new SentinelSubscriber(config.name(), s, config.masterName(), config.sentinelAuth(), timeout,
+            subscribers.add(new SentinelSubscriber(config.name(), s, config.masterName(), Connector.toSentinels(config),
                     ev -> loop.execute(() -> onEvent(ev))));
         }
         this.tripwire = config.tripwire()
-                ? Optional.of(new Tripwire(config.name(), config.redisAuth(), timeout, why -> requestRound("tripwire: " + why)))
+                ? Optional.of(new Tripwire(config.name(), Connector.toNodes(config), why -> requestRound("tripwire: " + why)))
                 : Optional.empty();
         this.snapshot = buildSnapshot();
     }

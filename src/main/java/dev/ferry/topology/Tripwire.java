@@ -1,7 +1,7 @@
 package dev.ferry.topology;
 
-import dev.ferry.config.Credentials;
 import dev.ferry.config.HostPort;
+import dev.ferry.resp.Connector;
 import dev.ferry.resp.ErrorReply;
 import dev.ferry.resp.RedisLink;
 import java.time.Duration;
@@ -15,8 +15,7 @@ import java.util.function.Consumer;
  * way the topology re-checks within milliseconds instead of waiting for the next check interval.
  */
 final class Tripwire implements Runnable {
-    private final Credentials auth;
-    private final Duration timeout;
+    private final Connector connector;
     private final Consumer<String> trip;
     private final String key = "ferry:tripwire:" + UUID.randomUUID();
     private final Thread thread;
@@ -24,9 +23,8 @@ final class Tripwire implements Runnable {
     private volatile RedisLink link;
     private volatile boolean running = true;
 
-    Tripwire(String frontend, Credentials auth, Duration timeout, Consumer<String> trip) {
-        this.auth = auth;
-        this.timeout = timeout;
+    Tripwire(String frontend, Connector connector, Consumer<String> trip) {
+        this.connector = connector;
         this.trip = trip;
         this.thread = new Thread(this, "ferry-" + frontend + "-tripwire");
         this.thread.setDaemon(true);
@@ -57,7 +55,7 @@ final class Tripwire implements Runnable {
             HostPort node = awaitTarget();
             if (node == null) return;
             String outcome;
-            try (RedisLink l = RedisLink.open(node, auth, timeout, "ferry-tripwire")) {
+            try (RedisLink l = connector.open(node, "ferry-tripwire")) {
                 link = l;
                 l.send("BLPOP", key, "0");
                 Object reply = l.read(Duration.ZERO);

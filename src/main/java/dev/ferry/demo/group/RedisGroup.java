@@ -83,7 +83,8 @@ public final class RedisGroup extends SentinelGroup {
     }
 
     private RedisProcess startNode(int port, HostPort master) {
-        return RedisProcess.start(RedisProcess.Kind.SERVER, dir().resolve("redis-" + port), port, password(), nodeConfig(master));
+        return RedisProcess.start(RedisProcess.Kind.SERVER, List.of(), dir().resolve("redis-" + port),
+                new HostPort("127.0.0.1", port), password(), tls(), nodeConfig(master));
     }
 
     private void startSentinels(Builder b) {
@@ -91,8 +92,8 @@ public final class RedisGroup extends SentinelGroup {
         int quorum = b.quorum != null ? b.quorum : b.sentinels / 2 + 1;
         for (int i = 0; i < b.sentinels; i++) {
             int port = b.basePort != null ? b.basePort + 20001 + i : PortAllocator.next();
-            sentinels.add(RedisProcess.start(RedisProcess.Kind.SENTINEL, dir().resolve("sentinel-" + port), port, null,
-                    sentinelConfig(master, quorum)));
+            sentinels.add(RedisProcess.start(RedisProcess.Kind.SENTINEL, List.of(), dir().resolve("sentinel-" + port),
+                    new HostPort("127.0.0.1", port), null, tls(), sentinelConfig(master, quorum)));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.ferry.demo.group;
 
 import dev.ferry.config.Credentials;
 import dev.ferry.config.HostPort;
+import dev.ferry.resp.Connector;
 import dev.ferry.resp.RedisException;
 import dev.ferry.resp.RedisLink;
 import java.io.IOException;
@@ -35,17 +36,17 @@ public final class RedisProcess {
     private final Kind kind;
     private final List<String> commandPrefix;
     private final HostPort address;
-    private final Credentials auth;
+    private final Connector connector;
     private final Path configFile;
     private final Path logFile;
     private volatile Process process;
     private volatile boolean paused;
 
-    private RedisProcess(Kind kind, List<String> commandPrefix, HostPort address, Credentials auth, Path configFile, Path logFile) {
+    private RedisProcess(Kind kind, List<String> commandPrefix, HostPort address, Connector connector, Path configFile, Path logFile) {
         this.kind = kind;
         this.commandPrefix = List.copyOf(commandPrefix);
         this.address = address;
-        this.auth = auth;
+        this.connector = connector;
         this.configFile = configFile;
         this.logFile = logFile;
     }
@@ -66,12 +67,24 @@ public final class RedisProcess {
      */
     public static RedisProcess start(Kind kind, List<String> commandPrefix, Path dir, HostPort address,
                                      String password, List<String> config) {
+        return start(kind, commandPrefix, dir, address, password, null, config);
+    }
+
+    /** As above; with {@code tls} the process listens on TLS only (port 0, tls-port) and this JVM calls it over TLS. */
+    public static RedisProcess start(Kind kind, List<String> commandPrefix, Path dir, HostPort address,
+                                     String password, GroupTls tls, List<String> config) {
         Path workDir = dir.toAbsolutePath();
         String name = (kind == Kind.SERVER ? "redis-" : "sentinel-") + address.port();
         Path configFile = workDir.resolve(name + ".conf");
         Path logFile = workDir.resolve(name + ".log");
         List<String> lines = new ArrayList<>();
-        lines.add("port " + address.port());
+        if (tls == null) {
+            lines.add("port " + address.port());
+        } else {
+            lines.add("port 0");
+            lines.add("tls-port " + address.port());
+            lines.addAll(tls.configLines());
+        }
         lines.add("bind " + address.host());
         lines.add("daemonize no");
         lines.add("dir " + quote(workDir.toString()));
@@ -85,7 +98,8 @@ public final class RedisProcess {
             throw new UncheckedIOException("cannot write " + configFile, e);
         }
         Credentials auth = password == null ? Credentials.NONE : new Credentials(null, password);
-        RedisProcess p = new RedisProcess(kind, commandPrefix, address, auth, configFile, logFile);
+        Connector connector = new Connector(auth, tls == null ? null : tls.client(), CALL_TIMEOUT);
+        RedisProcess p = new RedisProcess(kind, commandPrefix, address, connector, configFile, logFile);
         p.launch();
         return p;
     }
@@ -167,7 +181,7 @@ public final class RedisProcess {
 
     /** One command on a fresh short connection (authenticated when a password is set); error replies are returned. */
     public Object call(String... args) {
-        try (RedisLink link = RedisLink.open(address, auth, CALL_TIMEOUT, CLIENT_NAME)) {
+        try (RedisLink link = connector.open(address, CLIENT_NAME)) {
             return link.call(args);
         } catch (IOException e) {
             throw new UncheckedIOException(this + " did not answer " + args[0] + ": " + e.getMessage(), e);
@@ -206,7 +220,7 @@ public final class RedisProcess {
         String last = "no answer";
         while (true) {
             if (!process.isAlive()) throw failedStart("exited with code " + process.exitValue());
-            try (RedisLink link = RedisLink.open(address, auth, Duration.ofMillis(500), CLIENT_NAME)) {
+            try (RedisLink link = connector.withTimeout(Duration.ofMillis(500)).open(address, CLIENT_NAME)) {
                 Object reply = link.call("PING");
                 if ("PONG".equals(reply)) return;
                 last = String.valueOf(reply);

@@ -36,6 +36,7 @@ public abstract class SentinelGroup implements AutoCloseable {
 
     private final String masterName;
     private final String password;
+    private final GroupTls tls;
     private final long downAfterMillis;
     private final long failoverTimeoutMillis;
     private final String label;
@@ -53,6 +54,7 @@ public abstract class SentinelGroup implements AutoCloseable {
     protected SentinelGroup(Settings<?> settings, String label, String tempDirPrefix) {
         this.masterName = settings.masterName;
         this.password = settings.password;
+        this.tls = settings.tls;
         this.downAfterMillis = settings.downAfterMillis;
         this.failoverTimeoutMillis = settings.failoverTimeoutMillis;
         this.label = label;
@@ -114,6 +116,11 @@ public abstract class SentinelGroup implements AutoCloseable {
     /** The nodes' password, or null when they have none. */
     public String password() {
         return password;
+    }
+
+    /** The group's TLS, or null when it speaks plaintext. */
+    public GroupTls tls() {
+        return tls;
     }
 
     /** What a client of the nodes sends as AUTH. */
@@ -380,6 +387,7 @@ public abstract class SentinelGroup implements AutoCloseable {
     protected abstract static class Settings<B extends Settings<B>> {
         String masterName = "mymaster";
         String password;
+        GroupTls tls;
         long downAfterMillis = 2000;
         long failoverTimeoutMillis = 10000;
         Path dir;
@@ -391,6 +399,12 @@ public abstract class SentinelGroup implements AutoCloseable {
         /** Sets requirepass and masterauth on the nodes and {@code sentinel auth-pass} on the Sentinels; null for none. */
         public B password(String password) {
             this.password = password;
+            return self();
+        }
+
+        /** Every node and Sentinel on TLS only, replication and Sentinel links included; null for plaintext. */
+        public B tls(GroupTls tls) {
+            this.tls = tls;
             return self();
         }
 
