@@ -740,6 +740,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         log.warn("[{}] client {} let more than {} bytes of replies pile up unread; closing it", up.config.name(),
                 client.remoteAddress(), up.config.clientOutputLimit());
         stats().outputLimitCloses.increment();
+        closed = true;  // once: more reads may come for it before the close completes
         client.close();
         return true;
     }
