@@ -223,8 +223,10 @@ class RedisModeTest {
             assertThat(c.read(SWITCH)).as("a write sent right after the kill").isEqualTo(OK);
             System.out.printf("kill -9: the write sent right after it answered in %d ms%n", (System.nanoTime() - sent) / 1_000_000);
 
+            // Right after the promotion the topology may briefly hold traffic again (a second Sentinel's
+            // +odown for the same failover); the session's state is what this test is about.
+            await().atMost(SWITCH).until(() -> f.routedMaster() != null && !old.equals(f.routedMaster()));
             HostPort now = f.routedMaster();
-            assertThat(now).isNotNull().isNotEqualTo(old);
             assertThat(c.call("CLIENT", "GETNAME")).isEqualTo(bulk("survivor"));
             assertThat(c.call("CONFIG", "GET", "port")).isEqualTo(array(bulk("port"), bulk(Integer.toString(now.port()))));
             try (RedisLink direct = RedisLink.open(now, g.credentials(), Duration.ofSeconds(2), null)) {
