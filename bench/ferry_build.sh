@@ -8,7 +8,7 @@
 #                       FERRY_ALT_MODE, FERRY_ALT_LABEL (its name in the report).
 # resolve_ferry sets FERRY_CMD / FERRY_ALT_CMD (arrays: java, flags, launch), *_SOURCE, *_VERSION, *_JAVA_VERSION.
 
-LAUNCHER_JAVA_OPTS="-XX:+UseSerialGC -Xms16m -Xmx256m -XX:MaxDirectMemorySize=512m -XX:+ExitOnOutOfMemoryError"
+LAUNCHER_JAVA_OPTS="$(cat "$(dirname "${BASH_SOURCE[0]}")/../deploy/jvm.options")"
 
 git_rev() { git -C "$ROOT" rev-parse --short "$1" 2>/dev/null || echo unknown; }
 
