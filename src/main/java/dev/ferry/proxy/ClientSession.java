@@ -973,10 +973,6 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         return client;
     }
 
-    boolean isClosed() {
-        return closed;
-    }
-
     // ---- which node the session is on (for counters and the pool's retirements) -------------------
 
     private void attachTo(HostPort n) {

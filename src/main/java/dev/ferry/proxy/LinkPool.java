@@ -194,18 +194,4 @@ final class LinkPool {
             for (ClientSession c : new ArrayList<>(on)) c.nodeLeft(node, demoted);
         }
     }
-
-    /** Open links of this loop (shared, dedicated) for the stats page. */
-    int[] counts() {
-        int sh = 0;
-        int de = 0;
-        for (Set<NodeLink> s : all.values()) {
-            for (NodeLink l : s) {
-                if (l.state() == NodeLink.State.CLOSED) continue;
-                if (l.shared) sh++;
-                else de++;
-            }
-        }
-        return new int[] {sh, de};
-    }
 }

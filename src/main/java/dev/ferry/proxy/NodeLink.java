@@ -81,7 +81,6 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements ReplyScanne
     private ByteBuf current;
     private int cursor;
     boolean flushScheduled;
-    private long idleSince;
 
     NodeLink(LinkPool pool, HostPort node, Identity identity, boolean shared) {
         this.pool = pool;
@@ -121,10 +120,6 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements ReplyScanne
 
     boolean isWritable() {
         return ch != null && ch.isWritable();
-    }
-
-    long idleSince() {
-        return idleSince;
     }
 
     // ---- set-up -----------------------------------------------------------------------------------
@@ -185,7 +180,6 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements ReplyScanne
             if (!own.isEmpty()) return;
         }
         state = State.READY;
-        idleSince = System.nanoTime();
         ch.config().setAutoRead(true);
         for (ClientSession s : drainWaiting()) s.linkReady(this);
         if (owner != null && waiting.isEmpty()) owner.linkReady(this);
@@ -229,7 +223,6 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements ReplyScanne
     void disown(Identity as) {
         owner = null;
         identity = as;
-        idleSince = System.nanoTime();
     }
 
     /** Ferry's own command on a dedicated link with nothing in flight; its replies are dropped. */
@@ -349,8 +342,7 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements ReplyScanne
         s.nodeReply(this, current, start, end, kind);
         afterVerify(kind);
         if (inFlight == 0) {
-            idleSince = System.nanoTime();
-            if (state == State.RETIRED) ch.close();
+                if (state == State.RETIRED) ch.close();
         }
     }
 

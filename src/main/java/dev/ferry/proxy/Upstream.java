@@ -39,17 +39,6 @@ final class Upstream {
         return pools.computeIfAbsent(poolOf.apply(loop), l -> new LinkPool(this, l));
     }
 
-    /** Node connections open now, shared and dedicated, over every event loop (for the stats page). */
-    int[] connections() {
-        int[] n = new int[2];
-        for (LinkPool p : pools.values()) {
-            int[] c = p.counts();
-            n[0] += c[0];
-            n[1] += c[1];
-        }
-        return n;
-    }
-
     /** The node stopped being the master: every event loop retires its connections to it. */
     private void retire(HostPort node, boolean demoted) {
         for (LinkPool p : pools.values()) p.loop().execute(() -> p.retire(node, demoted));
