@@ -302,11 +302,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
             if (journal.sent() > 0) return;  // drain the shared connection first
             Router.Route r = usableRoute();
             if (r == null) return;
-            // A connection held beyond one command carries the session's name, so CLIENT LIST/INFO show it;
-            // one opened at a move also carries the state the session had set up on the old one.
-            byte[] own = pins != 0 || stream ? name : null;
-            dedicated = pool.dedicated(r.node(), identity, own, state.steps(), this);
-            dedicatedNamed = own != null;
+            // It carries the session's name, so CLIENT LIST/INFO show it; one opened at a move also carries
+            // the state the session had set up on the old one.
+            dedicated = pool.dedicated(r.node(), identity, name, state.steps(), this);
+            dedicatedNamed = name != null;
             link = dedicated;
             attachTo(r.node());
             if (dedicated.channel() != null) dedicated.channel().config().setAutoRead(client.isWritable());
@@ -474,7 +473,11 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         NodeLink d = dedicated;
         dedicated = null;
         link = null;
-        pool.release(d, identity, !dedicatedNamed && !state.any());
+        if (dedicatedNamed) {
+            d.sendOwn(NodeLink.Step.tolerated(Resp.command("CLIENT", "SETNAME", "")));  // nameless for the next
+            d.flushSoon();
+        }
+        pool.release(d, identity, !state.any());
         dedicatedNamed = false;
     }
 

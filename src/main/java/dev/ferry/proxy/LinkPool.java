@@ -77,13 +77,14 @@ final class LinkPool {
      * An idle one is reused when nothing beyond the identity is needed.
      */
     NodeLink dedicated(HostPort node, Identity id, byte[] name, List<NodeLink.Step> state, ClientSession owner) {
-        if (name == null && state.isEmpty()) {
+        if (state.isEmpty()) {
             Map<Identity, ArrayDeque<NodeLink>> byId = idle.get(node);
             ArrayDeque<NodeLink> q = byId == null ? null : byId.get(id);
             while (q != null && !q.isEmpty()) {
                 NodeLink l = q.poll();
                 if (l.ready()) {
                     l.own(owner, id);
+                    if (name != null) l.sendOwn(NodeLink.Step.tolerated(Resp.command("CLIENT".getBytes(), "SETNAME".getBytes(), name)));
                     return l;
                 }
             }

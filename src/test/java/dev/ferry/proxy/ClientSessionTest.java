@@ -240,6 +240,22 @@ class ClientSessionTest {
     }
 
     @Test
+    void aBorrowedConnectionCarriesTheSessionsNameAndIsNamelessWhenGivenBack() {
+        Wire w = new Wire().master(A);
+        Wire.Client c = w.client();
+        c.send("CLIENT", "SETNAME", "lister");
+        assertThat(c.received()).isEqualTo("+OK\r\n");
+        c.send("CLIENT", "LIST");
+        Wire.Node lease = w.only(A);
+        assertThat(lease.received()).as("so CLIENT LIST shows the client's name").isEqualTo(cmd("CLIENT", "SETNAME", "lister"));
+        lease.reply("+OK\r\n");
+        assertThat(lease.received()).isEqualTo(cmd("CLIENT", "LIST"));
+        lease.reply("$23\r\nid=7 name=lister cmd=x\n\r\n");
+        assertThat(c.received()).isEqualTo("$23\r\nid=7 name=lister cmd=x\n\r\n");
+        assertThat(lease.received()).isEqualTo(cmd("CLIENT", "SETNAME", ""));
+    }
+
+    @Test
     void aWaitRunsOnTheSessionsOwnConnectionAfterAMarkerWriteSoItCountsTheSessionsWrites() {
         Wire w = new Wire().master(A);
         Wire.Client c = w.client();
