@@ -620,7 +620,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
             afterReply();
             return;
         }
-        if (mayRunAgain(f, kind) && login == null) {
+        if (mayRunAgain(f, kind) && login == null && !soleServer()) {
             out.flushRun();
             change.refused(from.node, kind);
             ByteBuf c = out.takeCarry();
@@ -653,6 +653,12 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
             return state.txReplayable() && (kind == ReplyScanner.READONLY || kind == ReplyScanner.EXECABORT_REPLICA);
         }
         return kind == ReplyScanner.READONLY || (kind == ReplyScanner.UNBLOCKED && (flags & CommandTable.BLOCKING) != 0);
+    }
+
+    /** The frontend's only server is the route: nowhere else to send a refused command again. */
+    private boolean soleServer() {
+        Router.Route r = up.router.route(node);
+        return r != null && r.sole();
     }
 
     /** The oldest command's reply reached the client: note what it changed, and forget it. */

@@ -25,8 +25,11 @@ import org.slf4j.LoggerFactory;
 public final class Router implements TopologyListener {
     private static final Logger log = LoggerFactory.getLogger(Router.class);
 
-    /** Where sessions send now; a new route object for every change of master. */
-    record Route(HostPort node, long generation) {}
+    /**
+     * Where sessions send now; a new route object for every change of master. {@code sole}: the frontend's
+     * only server, whatever its role, so a refusal as by a replica is passed on (there is nowhere else to go).
+     */
+    record Route(HostPort node, long generation, boolean sole) {}
 
     private final String frontend;
     private final Queue<Consumer<Route>> waiters = new ConcurrentLinkedQueue<>();
@@ -108,8 +111,11 @@ public final class Router implements TopologyListener {
         HostPort next = now.attached();
         // A new basis for the same master (say, Sentinels lost their majority) is not a new route:
         // sessions keep their connections.
+        boolean sole = now.basis() == Basis.SOLE;
         if (now.master() == null) route = null;
-        else if (route == null || !route.node().equals(now.master())) route = new Route(now.master(), ++generation);
+        else if (route == null || !route.node().equals(now.master()) || route.sole() != sole) {
+            route = new Route(now.master(), ++generation, sole);
+        }
         if (was != null && !was.equals(next)) {
             // A node that now answers as a replica (FAILOVER TO, REPLICAOF) can no longer acknowledge a
             // write, so replies still due from it may be passed on before a session moves.

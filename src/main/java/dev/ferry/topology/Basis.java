@@ -20,6 +20,11 @@ public enum Basis {
     LAST_KNOWN,
     /** Static servers: the node that says master (the one Ferry had, when several claim it). */
     STATIC,
+    /**
+     * Static servers, just one: it gets the traffic whatever role it answers, as it would directly (there is
+     * nowhere else to send it; as a replica it answers writes with its own {@code -READONLY}).
+     */
+    SOLE,
     /** No master can be routed to now. */
     NONE
 }

@@ -162,6 +162,14 @@ public final class MasterElection {
 
     private Verdict decideStatic(Observation o) {
         List<String> warnings = new ArrayList<>();
+        if (o.nodes().size() == 1) {
+            NodeReport only = o.nodes().values().iterator().next();
+            if (only.up() || busyMaster(o, only.node())) {
+                return new Verdict(only.node(), null, -1, null, Basis.SOLE, only.node() + " is the only server ("
+                        + (only.up() ? "it answers ROLE " + only.role().word() : only.liveness().word()) + ")", warnings, Set.of());
+            }
+            return Verdict.none(-1, null, "the only server " + only.node() + " " + describe(o, only), warnings);
+        }
         List<HostPort> claimants = o.nodes().values().stream().filter(NodeReport::saysMaster).map(NodeReport::node).sorted().toList();
         HostPort last = o.previous().master();
         if (last != null && claimants.contains(last)) {

@@ -401,6 +401,17 @@ class ClientSessionTest {
     }
 
     @Test
+    void withOneStaticServerARefusalPassesStraightOnAsItWouldDirectly() {
+        Wire w = new Wire().sole(A);
+        Wire.Client c = w.client();
+        c.send("SET", "a", "1");
+        Wire.Node n = w.only(A);
+        n.received();
+        n.reply("-READONLY You can't write against a read only replica.\r\n");
+        assertThat(c.received()).as("nowhere else to send it").isEqualTo("-READONLY You can't write against a read only replica.\r\n");
+    }
+
+    @Test
     void aBlockedPopUnblockedByTheDemotionWaitsOnTheNewMaster() {
         Wire w = new Wire().master(A);
         Wire.Client c = w.client();

@@ -75,6 +75,16 @@ final class Wire {
         return this;
     }
 
+    /** A static frontend's only server: the route whatever role it answers. */
+    Wire sole(HostPort m) {
+        Verdict now = new Verdict(m, null, -1, null, Basis.SOLE, "test: the only server", List.of(), Set.of());
+        Verdict before = verdict;
+        verdict = now;
+        router.onVerdict(before, now, replicas::contains);
+        settle();
+        return this;
+    }
+
     Client client() {
         EmbeddedChannel ch = new EmbeddedChannel(new ClientSession(upstream));
         channels.add(ch);

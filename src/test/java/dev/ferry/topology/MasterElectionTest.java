@@ -433,4 +433,17 @@ class MasterElectionTest {
         Verdict v = decide(new Given().staticServers().loading(A).replica(B, A, true).downAfter(Duration.ofSeconds(30)));
         assertThat(v.hasMaster()).isFalse();
     }
+
+    @Test
+    void staticModeWithOneServerRoutesToItWhateverRoleItAnswers() {
+        Verdict v = decide(new Given().staticServers().replica(A, B, true));
+        assertThat(v.master()).as("nowhere else to send: as a replica it answers writes with its own -READONLY").isEqualTo(A);
+        assertThat(v.basis()).isEqualTo(Basis.SOLE);
+    }
+
+    @Test
+    void staticModeWithOneServerThatRefusesConnectionsHasNoMaster() {
+        Verdict v = decide(new Given().staticServers().down(A, "connection refused"));
+        assertThat(v.hasMaster()).isFalse();
+    }
 }
