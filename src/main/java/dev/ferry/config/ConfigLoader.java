@@ -31,7 +31,7 @@ public final class ConfigLoader {
     private static final Set<String> TOP_KEYS = Set.of("frontends", "admin");
     private static final Set<String> FRONTEND_KEYS = Set.of("name", "bind", "master", "sentinels", "servers",
             "password", "user", "sentinel-password", "sentinel-user", "check", "wait-for-master", "failover-hold", "fence", "mode",
-            "connections", "move-timeout", "client-output-limit", "down-after", "tripwire",
+            "connections", "move-timeout", "client-output-limit", "client-input-limit", "down-after", "tripwire",
             "tls", "plaintext-bind", "node-tls", "sentinel-tls");
     private static final Set<String> CHECK_KEYS = Set.of("interval", "timeout");
     private static final Set<String> ADMIN_KEYS = Set.of("bind", "user", "password", "health-auth", "refresh",
@@ -156,10 +156,11 @@ public final class ConfigLoader {
         ConnectionPolicy connections = connections(at + ".connections", m.get("connections"));
         Duration move = duration(at + ".move-timeout", m.get("move-timeout"), FrontendConfig.DEFAULT_MOVE_TIMEOUT);
         long outputLimit = size(at + ".client-output-limit", m.get("client-output-limit"), FrontendConfig.DEFAULT_CLIENT_OUTPUT_LIMIT);
+        long inputLimit = size(at + ".client-input-limit", m.get("client-input-limit"), FrontendConfig.DEFAULT_CLIENT_INPUT_LIMIT);
         Optional<Duration> downAfter = downAfter(at + ".down-after", m.get("down-after"), sentinels.isEmpty(), check);
         boolean tripwire = bool(at + ".tripwire", m.get("tripwire"), FrontendConfig.defaultTripwire(sentinels.isEmpty()));
         return new FrontendConfig(name, bind, master, sentinels, servers, redis, sentinel, check, wait, hold, fence,
-                connections, move, outputLimit, downAfter, tripwire, frontendTls(at, m, bind));
+                connections, move, outputLimit, inputLimit, downAfter, tripwire, frontendTls(at, m, bind));
     }
 
     private Optional<Duration> downAfter(String at, Object v, boolean staticMode, CheckConfig check) throws ConfigException {

@@ -20,6 +20,8 @@ import java.util.Optional;
  *                         from it before it is closed
  * @param clientOutputLimit bytes of replies Ferry keeps for a client that does not read them before it
  *                         closes that client (Redis's client-output-buffer-limit, applied at the proxy)
+ * @param clientInputLimit bytes of a client's commands Ferry keeps unanswered (to send again at a change of
+ *                         master) before it stops reading from that client until replies drain
  * @param downAfter        a master that answers nothing, or only {@code -BUSY}, this long stops being master;
  *                         empty: only when it says so or the Sentinels promote another (the default with
  *                         Sentinels; static mode defaults to {@link #DEFAULT_STATIC_DOWN_AFTER})
@@ -41,6 +43,7 @@ public record FrontendConfig(
         ConnectionPolicy connections,
         Duration moveTimeout,
         long clientOutputLimit,
+        long clientInputLimit,
         Optional<Duration> downAfter,
         boolean tripwire,
         FrontendTlsConfig tls) {
@@ -49,6 +52,7 @@ public record FrontendConfig(
     public static final Duration DEFAULT_FAILOVER_HOLD = Duration.ofSeconds(2);
     public static final Duration DEFAULT_MOVE_TIMEOUT = Duration.ofSeconds(5);
     public static final long DEFAULT_CLIENT_OUTPUT_LIMIT = 64L * 1024 * 1024;
+    public static final long DEFAULT_CLIENT_INPUT_LIMIT = 4L * 1024 * 1024;
     /** Sentinel's own default down-after-milliseconds: without Sentinels, nothing else decides a master is gone. */
     public static final Duration DEFAULT_STATIC_DOWN_AFTER = Duration.ofSeconds(30);
 
@@ -56,9 +60,9 @@ public record FrontendConfig(
     public FrontendConfig(String name, HostPort bind, String masterName, List<HostPort> sentinels, List<HostPort> servers,
                           Credentials redisAuth, Credentials sentinelAuth, CheckConfig check, Duration waitForMaster,
                           Duration failoverHold, boolean fence, ConnectionPolicy connections, Duration moveTimeout,
-                          long clientOutputLimit, Optional<Duration> downAfter, boolean tripwire) {
+                          long clientOutputLimit, long clientInputLimit, Optional<Duration> downAfter, boolean tripwire) {
         this(name, bind, masterName, sentinels, servers, redisAuth, sentinelAuth, check, waitForMaster, failoverHold, fence,
-                connections, moveTimeout, clientOutputLimit, downAfter, tripwire, FrontendTlsConfig.NONE);
+                connections, moveTimeout, clientOutputLimit, clientInputLimit, downAfter, tripwire, FrontendTlsConfig.NONE);
     }
 
     public FrontendConfig {

@@ -27,8 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ClientSession extends ChannelInboundHandlerAdapter implements RequestScanner.Sink, FlushBatcher.Target {
     private static final Logger log = LoggerFactory.getLogger(ClientSession.class);
-    /** Unanswered client bytes kept per session; beyond it reads pause until replies drain. */
-    static final long JOURNAL_LIMIT = 4L * 1024 * 1024;
     /** A command still arriving past this size is streamed to a dedicated connection instead of buffered. */
     static final long STREAM_AT = 1024 * 1024;
 
@@ -130,7 +128,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
             opaqueAfterSend = true;
             pins |= PIN_OPAQUE;
         }
-        if (journal.commands() == 0 && journal.bytes() >= JOURNAL_LIMIT && !opaqueAfterSend) {
+        if (journal.commands() == 0 && journal.bytes() >= up.config.clientInputLimit() && !opaqueAfterSend) {
             opaqueAfterSend = true;  // one huge command: streamed on a connection of its own, not kept
             pins |= PIN_OPAQUE;
         }
@@ -182,7 +180,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         if (closed) return;
         boolean reads;
         if (opaque) reads = dedicated != null && dedicated.isWritable();
-        else reads = journal.bytes() < JOURNAL_LIMIT && (dedicated == null || dedicated.channel() == null || dedicated.isWritable());
+        else reads = journal.bytes() < up.config.clientInputLimit() && (dedicated == null || dedicated.channel() == null || dedicated.isWritable());
         if (reads != clientReads) {
             clientReads = reads;
             client.config().setAutoRead(reads);

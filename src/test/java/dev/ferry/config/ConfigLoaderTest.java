@@ -47,6 +47,7 @@ class ConfigLoaderTest {
         assertThat(f.connections()).isEqualTo(ConnectionPolicy.SHARED);
         assertThat(f.moveTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(f.clientOutputLimit()).isEqualTo(64L << 20);
+        assertThat(f.clientInputLimit()).isEqualTo(4L << 20);
         assertThat(c.admin()).get().extracting(AdminConfig::password).isEqualTo("adm1n-pw");
     }
 
@@ -78,8 +79,9 @@ class ConfigLoaderTest {
     @Test
     void sizesAndTheMoveTimeoutAreReadWithTheirUnits() throws Exception {
         FrontendConfig f = parse(FULL.replace("    master: mymaster",
-                "    master: mymaster\n    client-output-limit: 16mb\n    move-timeout: 800ms")).frontends().get(0);
+                "    master: mymaster\n    client-output-limit: 16mb\n    client-input-limit: 2mb\n    move-timeout: 800ms")).frontends().get(0);
         assertThat(f.clientOutputLimit()).isEqualTo(16L << 20);
+        assertThat(f.clientInputLimit()).isEqualTo(2L << 20);
         assertThat(f.moveTimeout()).isEqualTo(Duration.ofMillis(800));
         assertThatThrownBy(() -> parse(FULL.replace("    master: mymaster", "    master: mymaster\n    client-output-limit: lots")))
                 .isInstanceOf(ConfigException.class)

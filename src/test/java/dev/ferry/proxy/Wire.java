@@ -48,7 +48,7 @@ final class Wire {
     Wire(ConnectionPolicy policy) {
         config = new FrontendConfig("orders", new HostPort("127.0.0.1", 0), "mymaster", List.of(), List.of(A, B),
                 Credentials.NONE, Credentials.NONE, CheckConfig.DEFAULT, Duration.ofSeconds(5), Duration.ofSeconds(2), true,
-                policy, Duration.ofSeconds(5), 8L * 1024 * 1024, java.util.Optional.empty(), false);
+                policy, Duration.ofSeconds(5), 8L * 1024 * 1024, 4L * 1024 * 1024, java.util.Optional.empty(), false);
         upstream = new Upstream(config, router, this::connect, loop -> {
             if (firstLoop == null) firstLoop = loop;
             return firstLoop;
