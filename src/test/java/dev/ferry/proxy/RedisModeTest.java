@@ -1,5 +1,10 @@
 package dev.ferry.proxy;
 
+import static dev.ferry.testkit.RespClient.OK;
+import static dev.ferry.testkit.RespClient.array;
+import static dev.ferry.testkit.RespClient.bulk;
+import static dev.ferry.testkit.RespClient.integer;
+import static dev.ferry.testkit.RespClient.simple;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,13 +14,8 @@ import dev.ferry.drill.WriteLoad;
 import dev.ferry.resp.RedisLink;
 import dev.ferry.resp.RespWriter;
 import dev.ferry.testkit.FerryHarness;
-import java.io.BufferedInputStream;
-import java.io.EOFException;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.SocketTimeoutException;
+import dev.ferry.testkit.RespClient;
+import dev.ferry.testkit.RespClient.Reply;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * state the client set up (AUTH, HELLO, SELECT, CLIENT SETNAME), and a write the demoted master refuses with
  * {@code -READONLY} is sent again to the new one.
  *
- * <p>Every client here is one {@link Client}: one socket that is never reopened, so "the session survived"
+ * <p>Every client here is one {@link RespClient}: one socket that is never reopened, so "the session survived"
  * means the same TCP connection answered. Each test starts its own group, as the other routing tests do:
  * a bare {@code FAILOVER TO} leaves the Sentinels naming the old master until they fail over again ~40 s
  * later, so a group cannot be handed on to the next test in a known state without waiting for that.
@@ -75,7 +75,7 @@ class RedisModeTest {
 
     @Test
     void aSessionKeepsItsAuthDatabaseAndNameAcrossAPlannedFailover() throws Exception {
-        try (RedisGroup g = group(); FerryHarness f = redisMode(g); Client c = Client.open(f.address(), "worker")) {
+        try (RedisGroup g = group(); FerryHarness f = redisMode(g); RespClient c = RespClient.open(f.address(), "worker")) {
             HostPort old = f.routedMaster();
             HostPort target = aReplica(f, g);
             assertThat(c.call("AUTH", PASSWORD)).isEqualTo(OK);
@@ -108,7 +108,7 @@ class RedisModeTest {
             for (HostPort n : g.nodeAddresses()) {
                 assertThat(g.node(n).call("ACL", "SETUSER", "app", "on", ">app-pw", "~*", "&*", "+@all")).isEqualTo("OK");
             }
-            try (FerryHarness f = redisMode(g); Client c = Client.open(f.address(), "app")) {
+            try (FerryHarness f = redisMode(g); RespClient c = RespClient.open(f.address(), "app")) {
                 HostPort target = aReplica(f, g);
                 assertThat(c.call("AUTH", "app", "app-pw")).isEqualTo(OK);
                 assertThat(c.call("HELLO", "3").type()).as("HELLO 3 answers a RESP3 map").isEqualTo('%');
@@ -160,7 +160,7 @@ class RedisModeTest {
 
     @Test
     void aWriteTheDemotedMasterRefusesIsSentAgainAndTheReadsPipelinedAfterItSeeIt() throws Exception {
-        try (RedisGroup g = group(); FerryHarness f = redisMode(g); Client c = Client.open(f.address(), "pipeliner")) {
+        try (RedisGroup g = group(); FerryHarness f = redisMode(g); RespClient c = RespClient.open(f.address(), "pipeliner")) {
             HostPort old = f.routedMaster();
             HostPort target = aReplica(f, g);
             assertThat(c.call("AUTH", PASSWORD)).isEqualTo(OK);
@@ -189,7 +189,7 @@ class RedisModeTest {
 
     @Test
     void aBlockingPopWaitingOnTheDemotedMasterWaitsOnTheNewOne() throws Exception {
-        try (RedisGroup g = group(); FerryHarness f = redisMode(g); Client c = Client.open(f.address(), "consumer")) {
+        try (RedisGroup g = group(); FerryHarness f = redisMode(g); RespClient c = RespClient.open(f.address(), "consumer")) {
             HostPort target = aReplica(f, g);
             assertThat(c.call("AUTH", PASSWORD)).isEqualTo(OK);
             c.send(List.of(List.of("BLPOP", "jobs", "0")));
@@ -211,7 +211,7 @@ class RedisModeTest {
     void anIdleSessionSurvivesAKilledMasterAndItsNextCommandWaitsForTheNewOne() throws Exception {
         // wait-for-master longer than down-after (2 s) plus the election, so the wait itself is not the limit here.
         try (RedisGroup g = group(); FerryHarness f = redisMode(g, "wait-for-master: 15s");
-             Client c = Client.open(f.address(), "survivor")) {
+             RespClient c = RespClient.open(f.address(), "survivor")) {
             HostPort old = f.routedMaster();
             assertThat(c.call("AUTH", PASSWORD)).isEqualTo(OK);
             assertThat(c.call("SELECT", "3")).isEqualTo(OK);
@@ -238,7 +238,7 @@ class RedisModeTest {
 
     @Test
     void anIdleSessionSurvivesASentinelFailover() throws Exception {
-        try (RedisGroup g = group(); FerryHarness f = redisMode(g); Client c = Client.open(f.address(), "survivor")) {
+        try (RedisGroup g = group(); FerryHarness f = redisMode(g); RespClient c = RespClient.open(f.address(), "survivor")) {
             HostPort old = f.routedMaster();
             assertThat(c.call("AUTH", PASSWORD)).isEqualTo(OK);
             assertThat(c.call("SELECT", "4")).isEqualTo(OK);
@@ -261,14 +261,14 @@ class RedisModeTest {
 
     @Test
     void malformedProtocolGetsAProtocolErrorAndClosesOnlyThatConnection() throws Exception {
-        try (RedisGroup g = group(); FerryHarness f = redisMode(g); Client bystander = Client.open(f.address(), "bystander")) {
+        try (RedisGroup g = group(); FerryHarness f = redisMode(g); RespClient bystander = RespClient.open(f.address(), "bystander")) {
             assertThat(bystander.call("AUTH", PASSWORD)).isEqualTo(OK);
             Map<String, String> malformed = new LinkedHashMap<>();
             malformed.put("invalid multibulk length", "*abc\r\n");
             malformed.put("invalid bulk length", "*1\r\n$abc\r\n");
             malformed.put("a bulk length that is not one", "*2\r\n$3\r\nGET\r\n:1\r\n");
             for (var e : malformed.entrySet()) {
-                try (Client bad = Client.open(f.address(), e.getKey())) {
+                try (RespClient bad = RespClient.open(f.address(), e.getKey())) {
                     assertThat(bad.call("AUTH", PASSWORD)).isEqualTo(OK);
                     // A valid command before the bad bytes, in the same write, is still answered first.
                     bad.sendRaw(new String(RespWriter.command("PING"), StandardCharsets.US_ASCII) + e.getValue());
@@ -280,7 +280,7 @@ class RedisModeTest {
                 }
             }
             assertThat(bystander.call("PING")).as("a session open meanwhile").isEqualTo(simple("PONG"));
-            try (Client after = Client.open(f.address(), "after")) {
+            try (RespClient after = RespClient.open(f.address(), "after")) {
                 assertThat(after.call("AUTH", PASSWORD)).isEqualTo(OK);
                 assertThat(after.call("SET", "still-serving", "1")).isEqualTo(OK);
             }
@@ -291,7 +291,7 @@ class RedisModeTest {
 
     @Test
     void withDedicatedConnectionsAClientSeesItsOwnConnectionAndKeepsItsNameAcrossAPlannedFailover() throws Exception {
-        try (RedisGroup g = group(); FerryHarness f = redisMode(g, "connections: dedicated"); Client c = Client.open(f.address(), "own")) {
+        try (RedisGroup g = group(); FerryHarness f = redisMode(g, "connections: dedicated"); RespClient c = RespClient.open(f.address(), "own")) {
             HostPort target = aReplica(f, g);
             assertThat(c.call("AUTH", PASSWORD)).isEqualTo(OK);
             assertThat(c.call("CLIENT", "SETNAME", "own-conn")).isEqualTo(OK);
@@ -303,192 +303,4 @@ class RedisModeTest {
             assertThat(c.call("CONFIG", "GET", "port")).isEqualTo(array(bulk("port"), bulk(Integer.toString(target.port()))));
         }
     }
-
-    // ---- a RESP client on one socket
-
-    static final Reply OK = simple("OK");
-
-    static Reply simple(String s) {
-        return new Reply('+', s, null);
-    }
-
-    static Reply bulk(String s) {
-        return new Reply('$', s, null);
-    }
-
-    static Reply integer(long n) {
-        return new Reply(':', Long.toString(n), null);
-    }
-
-    static Reply array(Reply... items) {
-        return new Reply('*', null, List.of(items));
-    }
-
-    /**
-     * One reply with its RESP type kept ({@code +-:$*%~>_,#=(}): {@code text} for scalars, {@code items} for
-     * aggregates (a map's keys and values alternate); a null bulk or array is type {@code _}.
-     */
-    record Reply(char type, String text, List<Reply> items) {
-        @Override
-        public String toString() {
-            return switch (type) {
-                case '_' -> "(nil)";
-                case '$', '=' -> "\"" + text + "\"";
-                case '*', '%', '~', '>' -> type + items.toString();
-                default -> type + text;
-            };
-        }
-    }
-
-    /** A client connection through Ferry: one socket, never reopened, so that a test sees when it is closed. */
-    static final class Client implements AutoCloseable {
-        private final String name;
-        private final Socket socket;
-        private final BufferedInputStream in;
-        private final OutputStream out;
-
-        private Client(String name, Socket socket) throws IOException {
-            this.name = name;
-            this.socket = socket;
-            this.in = new BufferedInputStream(socket.getInputStream());
-            this.out = socket.getOutputStream();
-        }
-
-        static Client open(HostPort at, String name) throws IOException {
-            Socket s = new Socket();
-            s.setTcpNoDelay(true);
-            s.connect(new InetSocketAddress(at.host(), at.port()), 5000);
-            s.setSoTimeout(10_000);
-            return new Client(name, s);
-        }
-
-        Reply call(String... args) throws IOException {
-            send(List.of(List.of(args)));
-            return read(Duration.ofSeconds(10));
-        }
-
-        /** Sends the commands in one write (a pipeline) without reading. */
-        void send(List<List<String>> commands) throws IOException {
-            java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
-            for (List<String> c : commands) buf.writeBytes(RespWriter.command(c.toArray(String[]::new)));
-            out.write(buf.toByteArray());
-            out.flush();
-        }
-
-        void sendRaw(String bytes) throws IOException {
-            out.write(bytes.getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-        }
-
-        /** The next reply; an EOFException says the connection was closed, a SocketTimeoutException that nothing came. */
-        Reply read(Duration timeout) throws IOException {
-            socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
-            try {
-                return reply();
-            } catch (EOFException e) {
-                throw new EOFException("'" + name + "': the connection was closed while waiting for a reply");
-            } catch (SocketTimeoutException e) {
-                throw new SocketTimeoutException("'" + name + "': no reply within " + timeout.toMillis() + " ms");
-            }
-        }
-
-        /** True when nothing arrives (and the connection stays open) for {@code d}. */
-        boolean quietFor(Duration d) throws IOException {
-            socket.setSoTimeout((int) Math.max(1, d.toMillis()));
-            in.mark(1);
-            try {
-                in.read();
-                in.reset();
-                return false;
-            } catch (SocketTimeoutException e) {
-                return true;
-            }
-        }
-
-        /** True once the peer closed (EOF or reset) within {@code d}; whatever arrives meanwhile is skipped. */
-        boolean closedWithin(Duration d) {
-            long deadline = System.nanoTime() + d.toNanos();
-            byte[] skip = new byte[8192];
-            try {
-                while (true) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) return false;
-                    socket.setSoTimeout((int) Math.max(1, left / 1_000_000));
-                    if (in.read(skip) < 0) return true;
-                }
-            } catch (SocketTimeoutException e) {
-                return false;
-            } catch (IOException e) {
-                return true;
-            }
-        }
-
-        /** The reply to one command as text, or "closed: ..." when the connection is gone. */
-        String outcome(String... command) {
-            try {
-                return call(command).toString();
-            } catch (IOException e) {
-                return "closed: " + e.getMessage();
-            }
-        }
-
-        private Reply reply() throws IOException {
-            int type = in.read();
-            if (type < 0) throw new EOFException();
-            String line = line();
-            switch (type) {
-                case '+', '-', ':', ',', '#', '(':
-                    return new Reply((char) type, line, null);
-                case '$', '=', '!': {
-                    int n = Integer.parseInt(line);
-                    if (n < 0) return new Reply('_', null, null);
-                    byte[] data = in.readNBytes(n + 2);
-                    if (data.length < n + 2) throw new EOFException();
-                    String text = new String(data, 0, n, StandardCharsets.UTF_8);
-                    return new Reply(type == '!' ? '-' : (char) type, text, null);
-                }
-                case '*', '~', '>', '%': {
-                    int n = Integer.parseInt(line);
-                    if (n < 0) return new Reply('_', null, null);
-                    int count = type == '%' ? 2 * n : n;
-                    List<Reply> items = new ArrayList<>(count);
-                    for (int i = 0; i < count; i++) items.add(reply());
-                    return new Reply((char) type, null, List.copyOf(items));
-                }
-                case '|': {
-                    int n = Integer.parseInt(line);
-                    for (int i = 0; i < 2 * n; i++) reply();
-                    return reply();
-                }
-                case '_':
-                    return new Reply('_', null, null);
-                default:
-                    throw new IOException("'" + name + "': not a RESP reply, first byte 0x" + Integer.toHexString(type));
-            }
-        }
-
-        private String line() throws IOException {
-            StringBuilder sb = new StringBuilder();
-            while (true) {
-                int c = in.read();
-                if (c < 0) throw new EOFException();
-                if (c == '\r') {
-                    if (in.read() != '\n') throw new IOException("'" + name + "': malformed reply line");
-                    return sb.toString();
-                }
-                sb.append((char) c);
-            }
-        }
-
-        @Override
-        public void close() {
-            try {
-                socket.close();
-            } catch (IOException ignored) {
-                // best effort
-            }
-        }
-    }
-
-    // ---- a writer that records what it lived through
 }

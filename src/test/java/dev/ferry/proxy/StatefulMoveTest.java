@@ -1,17 +1,17 @@
 package dev.ferry.proxy;
 
-import static dev.ferry.proxy.RedisModeTest.OK;
-import static dev.ferry.proxy.RedisModeTest.array;
-import static dev.ferry.proxy.RedisModeTest.bulk;
-import static dev.ferry.proxy.RedisModeTest.integer;
-import static dev.ferry.proxy.RedisModeTest.simple;
+import static dev.ferry.testkit.RespClient.OK;
+import static dev.ferry.testkit.RespClient.array;
+import static dev.ferry.testkit.RespClient.bulk;
+import static dev.ferry.testkit.RespClient.integer;
+import static dev.ferry.testkit.RespClient.simple;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ferry.testkit.FerryHarness;
 import dev.ferry.config.HostPort;
-import dev.ferry.proxy.RedisModeTest.Client;
-import dev.ferry.proxy.RedisModeTest.Reply;
+import dev.ferry.testkit.RespClient;
+import dev.ferry.testkit.RespClient.Reply;
 import dev.ferry.demo.group.RedisGroup;
 import java.time.Duration;
 import java.util.List;
@@ -33,9 +33,9 @@ class StatefulMoveTest {
     @CsvSource({"FAILOVER TO, 2", "FAILOVER TO, 3", "SENTINEL FAILOVER, 2", "SENTINEL FAILOVER, 3"})
     void subscribersTrackersTransactionsWatchersAndBlockedPopsLiveThroughAChangeOfMaster(String failover, int proto) throws Exception {
         try (RedisGroup g = RedisModeTest.group(); FerryHarness f = RedisModeTest.redisMode(g);
-             Client sub = authed(f, "subscriber", proto); Client tracker = authed(f, "tracker", proto);
-             Client tx = authed(f, "transaction", proto); Client watcher = authed(f, "watcher", proto);
-             Client popper = authed(f, "popper", proto); Client publisher = authed(f, "publisher", proto)) {
+             RespClient sub = authed(f, "subscriber", proto); RespClient tracker = authed(f, "tracker", proto);
+             RespClient tx = authed(f, "transaction", proto); RespClient watcher = authed(f, "watcher", proto);
+             RespClient popper = authed(f, "popper", proto); RespClient publisher = authed(f, "publisher", proto)) {
             HostPort old = f.routedMaster();
 
             // Before: each sets up its state.
@@ -85,14 +85,14 @@ class StatefulMoveTest {
             assertThat(publisher.call("RPUSH", "jobs", "job-1")).isEqualTo(integer(1));
             assertThat(popper.read(Duration.ofSeconds(10))).isEqualTo(array(bulk("jobs"), bulk("job-1")));
 
-            for (Client c : List.of(sub, tracker, tx, watcher, popper)) {
+            for (RespClient c : List.of(sub, tracker, tx, watcher, popper)) {
                 assertThat(c.quietFor(Duration.ofMillis(1))).as("nothing left over on " + c).isTrue();
             }
         }
     }
 
-    private static Client authed(FerryHarness f, String name, int proto) throws Exception {
-        Client c = Client.open(f.address(), name);
+    private static RespClient authed(FerryHarness f, String name, int proto) throws Exception {
+        RespClient c = RespClient.open(f.address(), name);
         if (proto == 3) {
             assertThat(c.call("HELLO", "3", "AUTH", "default", RedisModeTest.PASSWORD).type()).isEqualTo('%');
         } else {
@@ -102,7 +102,7 @@ class StatefulMoveTest {
     }
 
     /** The next Pub/Sub message as its text parts (RESP2 array or RESP3 push). */
-    private static List<String> nextMessage(Client sub) throws Exception {
+    private static List<String> nextMessage(RespClient sub) throws Exception {
         Reply r = sub.read(Duration.ofSeconds(10));
         assertThat(r.type()).isIn('*', '>');
         return r.items().stream().map(Reply::text).toList();
