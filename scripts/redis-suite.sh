@@ -30,6 +30,7 @@ usage: scripts/redis-suite.sh [options] [UNIT... | issue | ci | all]
   --report-only          print the comparison of the runs already in --out (the same units), run nothing
 Environment: FERRY_CLASSPATH runs Ferry from that class path (the JUnit test uses it), FERRY_JAR from that
 jar; by default $repo/ferry (which builds target/ferry.jar when stale). FERRY_JAVA_OPTS as for ./ferry.
+FERRY_CONNECTIONS=shared|dedicated: the frontend's connection policy (default shared, Ferry's default).
 Prints per unit passed/failed/not run directly and through Ferry, seconds each, and the tests that fail
 only through Ferry with their first error line. Writes DIR/compare.tsv (one row per test).
 Exit: 0 when no test fails only through Ferry, 1 when some do, 2 on bad usage or setup.
@@ -150,6 +151,7 @@ frontends:
   - name: suite
     bind: 127.0.0.1:$port
     servers: [127.0.0.1:$node_port]
+    connections: ${FERRY_CONNECTIONS:-shared}
 EOF
   "${ferry_cmd[@]}" run --config "$dir/ferry.yaml" > "$dir/ferry.log" 2>&1 &
   ferry_pid=$!

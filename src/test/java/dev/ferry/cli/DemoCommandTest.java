@@ -64,7 +64,11 @@ class DemoCommandTest {
     }
 
     private Demo startDemo(Path dir) throws Exception {
-        return Demo.start(freePorts(), dir, DOWN_AFTER_MILLIS, new PrintWriter(events, true), FerryProcess.commandOf(Main.class));
+        return startDemo(dir, DOWN_AFTER_MILLIS);
+    }
+
+    private Demo startDemo(Path dir, long downAfterMillis) throws Exception {
+        return Demo.start(freePorts(), dir, downAfterMillis, new PrintWriter(events, true), FerryProcess.commandOf(Main.class));
     }
 
     /** {@code CONFIG GET port} through {@code proxy}: which node a new connection reaches. */
@@ -291,7 +295,9 @@ class DemoCommandTest {
     @Test
     @Tag("integration")
     void rightAfterAFailoverToTheDrillWaitsForTheSentinelsToAgreeSayingWhyAndThenDrills() throws Exception {
-        try (Demo demo = startDemo()) {
+        // The Sentinels catch up with a FAILOVER TO only after down-after: long enough here that the drill,
+        // a new JVM, starts well inside the window even on a loaded machine.
+        try (Demo demo = startDemo(Files.createDirectory(tmp.resolve("demo")), 12_000)) {
             HostPort master = demo.group().sentinelMaster();
             HostPort target = demo.group().nodeAddresses().stream().filter(n -> !n.equals(master)).findFirst().orElseThrow();
             demo.group().failoverTo(target);
