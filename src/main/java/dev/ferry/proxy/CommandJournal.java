@@ -16,6 +16,7 @@ final class CommandJournal {
     private long bytes;          // journaled, from the oldest unanswered command to the last byte read
     private long sentBytes;      // of those, written to the current node connection
     private long recordedBytes;  // of those, belonging to complete commands
+    private long sentCommandBytes;  // of those, belonging to the complete commands counted as sent
     private long[] lengths;
     private int[] flags;
     private int head;
@@ -40,7 +41,10 @@ final class CommandJournal {
         flags[at] = commandFlags;
         count++;
         recordedBytes += length;
-        if (recordedBytes <= sentBytes) sent++;  // streamed ahead to a dedicated connection
+        if (recordedBytes <= sentBytes) {  // streamed ahead to a dedicated connection
+            sent++;
+            sentCommandBytes += length;
+        }
     }
 
     /** Complete commands journaled. */
@@ -93,14 +97,18 @@ final class CommandJournal {
     void writeNext(Channel node, int k) {
         long len = 0;
         for (int i = 0; i < k; i++) len += length(sent + i);
-        write(node, sentBytes, len);
-        sentBytes += len;
+        // The first may have started to go out already, streamed while it was still arriving.
+        long end = sentCommandBytes + len;
+        if (end > sentBytes) write(node, sentBytes, end - sentBytes);
+        sentBytes = Math.max(sentBytes, end);
+        sentCommandBytes = end;
         sent += k;
     }
 
     /** Marks the next {@code k} commands sent without writing them (answered here, or written in another form). */
     void skipNext(int k) {
-        for (int i = 0; i < k; i++) sentBytes += length(sent + i);
+        for (int i = 0; i < k; i++) sentCommandBytes += length(sent + i);
+        sentBytes = Math.max(sentBytes, sentCommandBytes);
         sent += k;
     }
 
@@ -108,18 +116,20 @@ final class CommandJournal {
     void writeAllUnsent(Channel node) {
         write(node, sentBytes, bytes - sentBytes);
         sentBytes = bytes;
+        sentCommandBytes = recordedBytes;
         sent = count;
     }
 
     /** Everything journaled so far has been written to the node directly (bytes forwarded as they came). */
     void markAllSent() {
         sentBytes = bytes;
+        sentCommandBytes = recordedBytes;
         sent = count;
     }
 
     /** A new node connection: nothing has been written to it yet. */
     void markNoneSent() {
-        sentBytes = 0;
+        sentBytes = sentCommandBytes = 0;
         sent = 0;
     }
 
@@ -170,7 +180,10 @@ final class CommandJournal {
         long len = lengths[head];
         head = (head + 1) & (lengths.length - 1);
         count--;
-        if (sent > 0) sent--;
+        if (sent > 0) {
+            sent--;
+            sentCommandBytes -= len;
+        }
         bytes -= len;
         sentBytes = Math.max(0, sentBytes - len);
         recordedBytes -= len;
@@ -179,7 +192,7 @@ final class CommandJournal {
 
     void release() {
         bufs.clear();
-        bytes = sentBytes = recordedBytes = 0;
+        bytes = sentBytes = recordedBytes = sentCommandBytes = 0;
         count = sent = head = 0;
     }
 

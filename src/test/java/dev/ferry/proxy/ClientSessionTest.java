@@ -326,6 +326,27 @@ class ClientSessionTest {
         assertThat(w.connections(A).get(1).received()).isEqualTo(cmd("GET", "k"));
     }
 
+    @Test
+    void inDedicatedModeACommandStreamedWhileArrivingIsSentOnceWhole() {
+        Wire w = new Wire(ConnectionPolicy.DEDICATED).master(A);
+        Wire.Client c = w.client();
+        c.send("PING");
+        Wire.Node n = w.only(A);
+        assertThat(n.received()).isEqualTo(cmd("PING"));
+        n.reply("+PONG\r\n");
+        String value = "v".repeat(300);
+        String big = cmd("SET", "k", value);
+        String next = cmd("GET", "k");
+        c.sendRaw(big.substring(0, 40));   // passes on as it comes
+        c.sendRaw(big.substring(40, 200));
+        c.sendRaw(big.substring(200) + next);  // the rest of it, and the next command, in one read
+        assertThat(n.received()).as("every byte once, in order").isEqualTo(big + next);
+        n.reply("+OK\r\n$300\r\n" + value + "\r\n");
+        assertThat(c.received()).isEqualTo("+PONG\r\n+OK\r\n$300\r\n" + value + "\r\n");
+        c.send("GET", "other");
+        assertThat(n.received()).as("what follows starts where it starts").isEqualTo(cmd("GET", "other"));
+    }
+
     // ---- 4. a change of master
 
     @Test
