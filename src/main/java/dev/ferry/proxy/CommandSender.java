@@ -50,7 +50,7 @@ final class CommandSender {
     }
 
     boolean shareable(int f) {
-        if ((f & CommandTable.NOT_SHARED) != 0) return false;
+        if ((f & CommandTable.NOT_SHARED) != 0 || s.up.pause.holds(f)) return false;
         return s.identity.user() != null || (f & CommandTable.UNAUTH_LIMIT) == 0;
     }
 
@@ -130,13 +130,26 @@ final class CommandSender {
             if (r == null) return;
             // It carries the session's s.name, so CLIENT LIST/INFO show it; one opened at a move also carries
             // the s.state the session had set s.up on the old one.
-            s.dedicated = s.pool.dedicated(r.node(), s.identity, s.name, s.state.steps(), s);
-            s.dedicatedNamed = s.name != null;
+            if (anyDbLease()) {
+                s.dedicated = s.pool.dedicated(r.node(), s.identity.withDb(0), null, List.of(), s);
+            } else {
+                s.dedicated = s.pool.dedicated(r.node(), s.identity, s.name, s.state.steps(), s);
+                s.dedicatedNamed = s.name != null;
+            }
             s.link = s.dedicated;
             s.attachTo(r.node());
             if (s.dedicated.channel() != null) s.dedicated.channel().config().setAutoRead(s.client.isWritable());
         }
         sendDedicated();
+    }
+
+    /**
+     * The next command runs while Redis may refuse SELECT and SETNAME as -BUSY, and nothing ties the session
+     * to a connection: it borrows one without the session's database and name, for that command only.
+     */
+    boolean anyDbLease() {
+        return s.journal.unsent() > 0 && (s.journal.flags(s.journal.sent()) & CommandTable.ANY_DB) != 0
+                && (s.identity.db() != 0 || s.name != null) && s.pins == 0 && !s.state.any() && !s.inTx && !s.watching;
     }
 
     void sendDedicated() {
@@ -180,16 +193,19 @@ final class CommandSender {
     int sendTracked(NodeLink d) {
         int sent = 0;
         boolean tx = s.inTx;
+        boolean borrowedAnyDb = !d.identity().equals(s.identity);  // only what runs in any database goes on it
         while (s.journal.unsent() > 0) {
             int before = s.journal.sent();
             int k = 0;
             while (k < s.journal.unsent()) {
                 int f = s.journal.flags(before + k);
+                if (borrowedAnyDb && (f & CommandTable.ANY_DB) == 0) break;
                 if ((f & CommandTable.MULTI) != 0) tx = true;
                 if ((f & CommandTable.EXEC) != 0 && s.watchBroken && tx) break;
                 if ((f & (CommandTable.STREAM | CommandTable.WAIT)) != 0 && sent + k > 0) return sent;  // on their own turn
                 k++;
             }
+            if (k == 0 && borrowedAnyDb) return sent;
             if (k == 0) {
                 // An EXEC whose WATCH could not move: the transaction must not run. It goes as DISCARD, and
                 // the s.client gets the null of an aborted EXEC.
@@ -303,7 +319,7 @@ final class CommandSender {
             d.sendOwn(NodeLink.Step.tolerated(Resp.command("CLIENT", "SETNAME", "")));  // nameless for the next
             d.flushSoon();
         }
-        s.pool.release(d, s.identity, !s.state.any());
+        s.pool.release(d, d.identity(), !s.state.any());
         s.dedicatedNamed = false;
     }
 

@@ -62,6 +62,13 @@ final class CommandTable {
      * writes and its WAITs meet on one connection as they would directly.
      */
     static final int WAIT = 1 << 20;
+    /**
+     * Runs while Redis refuses SELECT and CLIENT SETNAME with -BUSY (SCRIPT KILL, FUNCTION KILL): leased
+     * on a connection that needs neither, since the session's database and name do not matter to it.
+     */
+    static final int ANY_DB = 1 << 24;
+    /** CLIENT PAUSE / UNPAUSE: once Redis accepted it, Ferry knows which commands the pause holds back. */
+    static final int PAUSE = 1 << 25;
 
     // Set by the scanner or the session, not the table.
     /** An inline command (not a RESP array): Redis parses quotes in it, so it is never put on a shared connection. */
@@ -104,6 +111,9 @@ final class CommandTable {
         put("WAIT", LEASE | WAIT);
         put("WAITAOF", LEASE | WAIT);
         for (String n : "DEBUG SHUTDOWN FAILOVER REPLCONF".split(" ")) put(n, LEASE);
+        // A script may keep Redis busy: on a shared connection the commands of other sessions would queue
+        // behind it instead of getting Redis's -BUSY, and SCRIPT KILL could not get past it.
+        for (String n : "EVAL EVALSHA EVAL_RO EVALSHA_RO FCALL FCALL_RO".split(" ")) put(n, LEASE);
         for (String n : "SUBSCRIBE PSUBSCRIBE SSUBSCRIBE UNSUBSCRIBE PUNSUBSCRIBE SUNSUBSCRIBE MONITOR".split(" ")) put(n, STREAM);
         put("SYNC", OPAQUE);
         put("PSYNC", OPAQUE);
@@ -126,10 +136,12 @@ final class CommandTable {
         for (String s : "TRACKING NO-EVICT NO-TOUCH".split(" ")) sub("CLIENT " + s, PIN | REPLAY);
         sub("CLIENT CACHING", PIN);
         sub("CLIENT REPLY", STREAM);
-        for (String s : "LIST KILL PAUSE UNPAUSE UNBLOCK".split(" ")) sub("CLIENT " + s, LEASE);
+        for (String s : "LIST KILL UNBLOCK".split(" ")) sub("CLIENT " + s, LEASE);
+        sub("CLIENT PAUSE", LEASE | PAUSE);
+        sub("CLIENT UNPAUSE", LEASE | PAUSE);
         // A busy script holds its own connection: KILL must come on another one, never queued behind it.
-        sub("SCRIPT KILL", LEASE);
-        sub("FUNCTION KILL", LEASE);
+        sub("SCRIPT KILL", LEASE | ANY_DB);
+        sub("FUNCTION KILL", LEASE | ANY_DB);
         sub("SCRIPT DEBUG", OPAQUE);
     }
 

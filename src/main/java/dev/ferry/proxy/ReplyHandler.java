@@ -110,6 +110,7 @@ final class ReplyHandler {
         } else if ((f & CommandTable.IN_TX) != 0) {
             s.state.queued(s.journal.copy(0));  // MULTI's +OK or a +QUEUED: the s.client has it; kept for a replay
         }
+        if ((f & CommandTable.PAUSE) != 0 && kind == ReplyScanner.OK && (f & CommandTable.IN_TX) == 0) s.up.pause.accepted(s.args(0));
         if ((f & CommandTable.UNWATCH) != 0) s.watching = s.watchBroken = false;
         if ((f & CommandTable.QUIT) != 0) s.quitting = true;
         s.journal.removeOldest();

@@ -15,6 +15,7 @@ final class Upstream {
     final FrontendConfig config;
     final Router router;
     final Logins logins = new Logins();
+    final ClientPause pause = new ClientPause();
     final LinkConnector connector;
     private final Map<EventLoop, LinkPool> pools = new ConcurrentHashMap<>();
     private final UnaryOperator<EventLoop> poolOf;

@@ -74,7 +74,7 @@ class ScannersTest {
         assertThat(commands("*3\r\n$6\r\nCLIENT\r\n$7\r\nsetname\r\n$1\r\nx\r\n", 4))
                 .containsExactly("36:" + CommandTable.SETNAME);
         assertThat(commands("*2\r\n$6\r\nCLIENT\r\n$2\r\nid\r\n", 4)).containsExactly("24:" + CommandTable.DESCRIBE);
-        assertThat(commands("*2\r\n$6\r\nSCRIPT\r\n$4\r\nkill\r\n", 9)).containsExactly("26:" + CommandTable.LEASE);
+        assertThat(commands("*2\r\n$6\r\nSCRIPT\r\n$4\r\nkill\r\n", 9)).containsExactly("26:" + (CommandTable.LEASE | CommandTable.ANY_DB));
         assertThat(commands("*2\r\n$9\r\nSUBSCRIBE\r\n$1\r\nc\r\n", 7)).containsExactly("26:" + CommandTable.STREAM);
         assertThat(commands("*3\r\n$6\r\nclient\r\n$5\r\nREPLY\r\n$3\r\nOFF\r\n", 64)).containsExactly("36:" + CommandTable.STREAM);
         assertThat(commands("MULTI\r\n", 2)).containsExactly("7:" + (CommandTable.MULTI | CommandTable.INLINE));
