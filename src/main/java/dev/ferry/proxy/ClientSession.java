@@ -79,7 +79,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     TrafficStats nodeStats;
     boolean desync;
 
-    /** The node connection whose current read has replies for this session (see NodeLink.touch). */
+    /** The node connection whose current read has replies for thithis session (see NodeLink.touch). */
     NodeLink touchedBy;
     boolean flushScheduled;
     boolean clientReads;
@@ -127,7 +127,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         buf.release();  // the journal keeps its own reference
         if (!opaqueAfterSend && !requests.scan(buf, this)) {
             // Not a request stream Ferry can follow: it goes as it is on a connection of its own, so that
-            // Redis answers with its own protocol error and closes; this session never moves.
+            // Redis answers with its own protocol error and closes; thithis session never moves.
             log.debug("[{}] client {} sent bytes that are not RESP ({}); forwarding them unchanged on a connection of its own",
                     up.config.name(), client.remoteAddress(), requests.problem());
             opaqueAfterSend = true;

@@ -25,7 +25,7 @@ final class CommandSender {
                 return;
             }
             if (s.journal.unsent() == 0) {
-                if (s.journal.partialBytes() > ClientSession.STREAM_AT && s.journal.sent() == 0) takeDedicated();  // s.stream it, do not keep it all
+                if (s.journal.partialBytes() > ClientSession.STREAM_AT && s.journal.sent() == 0) takeDedicated();  // stream it, do not keep it all
                 return;
             }
             int first = s.journal.sent();
@@ -128,8 +128,8 @@ final class CommandSender {
             if (s.journal.sent() > 0) return;  // drain the shared connection first
             Router.Route r = usableRoute();
             if (r == null) return;
-            // It carries the session's s.name, so CLIENT LIST/INFO show it; one opened at a move also carries
-            // the s.state the session had set s.up on the old one.
+            // It carries the session's name, so CLIENT LIST/INFO show it; one opened at a move also carries
+            // the state the session had set up on the old one.
             if (anyDbLease()) {
                 s.dedicated = s.pool.dedicated(r.node(), s.identity.withDb(0), null, List.of(), s);
             } else {
@@ -169,14 +169,14 @@ final class CommandSender {
         if (s.journal.unsent() > 0) {
             int f = s.journal.flags(before);
             if ((f & CommandTable.STREAM) != 0 && !replyOn(before)) {
-                if (before > 0) return;  // the replies before it are matched first; from it on they s.stream
+                if (before > 0) return;  // the replies before it are matched first; from it on they stream
                 s.stream = true;
                 s.pins |= ClientSession.PIN_STREAM;
                 sendStream(d);
                 return;
             }
             if ((f & CommandTable.WAIT) != 0) {
-                // WAIT counts s connection's own last write: a propagated marker here first makes that at
+                // WAIT counts this connection's own last write: a propagated marker here first makes that at
                 // least every write the session made, wherever it went (replies to everything before are in).
                 if (before > 0) return;
                 d.sendOwn(NodeLink.Step.tolerated(Resp.command(ClientSession.WAIT_MARKER)));
@@ -208,7 +208,7 @@ final class CommandSender {
             if (k == 0 && borrowedAnyDb) return sent;
             if (k == 0) {
                 // An EXEC whose WATCH could not move: the transaction must not run. It goes as DISCARD, and
-                // the s.client gets the null of an aborted EXEC.
+                // the client gets the null of an aborted EXEC.
                 d.channel().write(Resp.command("DISCARD"), d.channel().voidPromise());
                 s.journal.setFlags(before, s.journal.flags(before) | CommandTable.REPLY_NULL);
                 s.journal.skipNext(1);
@@ -229,7 +229,7 @@ final class CommandSender {
         return sent;
     }
 
-    /** CLIENT REPLY ON turns nothing into a s.stream. */
+    /** CLIENT REPLY ON turns nothing into a stream. */
     boolean replyOn(int k) {
         List<byte[]> a = s.args(k);
         return a.size() >= 3 && Resp.is(a.get(0), "CLIENT") && Resp.is(a.get(2), "ON");
@@ -237,8 +237,8 @@ final class CommandSender {
 
     /**
      * Pub/Sub, MONITOR, CLIENT REPLY OFF: the replies are not one per command any more, so each complete
-     * command is sent and forgotten (what it subscribed to is noted, to be set s.up again at a move), and
-     * the s.node's replies and messages pass whole as they come.
+     * command is sent and forgotten (what it subscribed to is noted, to be set up again at a move), and
+     * the node's replies and messages pass whole as they come.
      */
     void sendStream(NodeLink d) {
         int n = 0;
@@ -248,7 +248,7 @@ final class CommandSender {
                 endStream();
                 return;
             }
-            if ((f & CommandTable.QUIT) != 0) s.quitting = true;  // Redis answers and closes; the s.client follows
+            if ((f & CommandTable.QUIT) != 0) s.quitting = true;  // Redis answers and closes; the client follows
             s.state.sent(s.args(0));
             s.journal.writeNext(d.channel(), 1);
             s.journal.removeOldest();
@@ -260,7 +260,7 @@ final class CommandSender {
         s.updateClientReads();
     }
 
-    /** RESET in a s.stream: the session's own connection goes (with what it set s.up), and Ferry answers +RESET. */
+    /** RESET in a stream: the session's own connection goes (with what it set up), and Ferry answers +RESET. */
     void endStream() {
         NodeLink d = s.dedicated;
         s.dedicated = null;
@@ -306,7 +306,7 @@ final class CommandSender {
         s.updateClientReads();
     }
 
-    /** The session's own connection is no longer needed: back to the pool (clean) or s.closed. */
+    /** The session's own connection is no longer needed: back to the pool (clean) or closed. */
     void maybeReleaseDedicated() {
         if (s.dedicated == null || s.pins != 0 || s.stream || s.inTx || s.watching || s.journal.sent() > 0 || s.journal.partialBytes() > 0
                 || s.opaqueAfterSend || !s.change.attached() || s.login != null || s.state.txOpen()) {
@@ -356,7 +356,7 @@ final class CommandSender {
         }
     }
 
-    /** AUTH, HELLO or SELECT: to a connection of the s.identity it asks for, where Redis judges it. */
+    /** AUTH, HELLO or SELECT: to a connection of the identity it asks for, where Redis judges it. */
     void loginOrPlain(int f) {
         Login lg = Login.of(f, s.args(0), s.identity);
         if (lg != null && lg.refusal() != null) {
@@ -370,7 +370,7 @@ final class CommandSender {
         Router.Route r = usableRoute();
         if (r == null) return;
         if (lg == null || lg.changesNothing(s.identity)) {
-            // Redis refuses it without changing anything, or it changes nothing: any connection of s s.identity.
+            // Redis refuses it without changing anything, or it changes nothing: any connection of this identity.
             NodeLink l = s.pool.shared(r.node(), s.identity);
             if (l == null) l = s.pool.openShared(r.node(), s.identity, null, 0);
             if (!l.ready()) {
@@ -384,7 +384,7 @@ final class CommandSender {
         NodeLink l = s.pool.shared(r.node(), lg.target());
         s.login = lg;
         if (l == null) {
-            // No connection of that s.identity yet: open one whose first s.client command is s one.
+            // No connection of that identity yet: open one whose first client command is this one.
             s.link = s.pool.openShared(r.node(), lg.target(), s, lg.covers());
             s.attachTo(r.node());
             return;
@@ -397,7 +397,7 @@ final class CommandSender {
         writeLogin(l);
     }
 
-    /** The s.link opened for s session's s.login is ready for it. */
+    /** The link opened for this session's login is ready for it. */
     void loginNow(NodeLink l) {
         if (s.closed || s.login == null) {
             l.close();

@@ -29,7 +29,7 @@ final class ReplyHandler {
             return;
         }
         if (s.journal.sent() <= s.change.heldCount()) {
-            // A reply to no command: pass it on; the streams no longer line s.up, so the session ends.
+            // A reply to no command: pass it on; the streams no longer line up, so the session ends.
             s.out.forward(buf, start, end);
             s.desync = true;
             return;
@@ -69,7 +69,7 @@ final class ReplyHandler {
 
     /**
      * Not executed, may run again on the new master: -READONLY (or -UNBLOCKED for a blocking pop) outside a
-     * transaction; inside one, a refused queued command or an EXEC aborted because the s.node is now a replica,
+     * transaction; inside one, a refused queued command or an EXEC aborted because the node is now a replica,
      * when the transaction is kept for replay.
      */
     boolean mayRunAgain(int flags, int kind) {
@@ -85,13 +85,13 @@ final class ReplyHandler {
         return r != null && r.sole();
     }
 
-    /** The oldest command's reply reached the s.client: note what it changed, and forget it. */
+    /** The oldest command's reply reached the client: note what it changed, and forget it. */
     void passedOn(int f, int kind) {
         if (s.login != null) {
             if (kind == ReplyScanner.OK) accept(s.login);
             s.login = null;
         } else if ((f & CommandTable.IDENTITY) != 0 && kind == ReplyScanner.OK && (f & CommandTable.IN_TX) == 0) {
-            Login lg = Login.of(f, s.args(0), s.identity);  // sent on a s.dedicated connection as the s.client wrote it
+            Login lg = Login.of(f, s.args(0), s.identity);  // sent on a dedicated connection as the client wrote it
             if (lg != null && lg.refusal() == null) accept(lg);
         } else if ((f & CommandTable.SETNAME) != 0 && kind == ReplyScanner.OK && (f & CommandTable.IN_TX) == 0) {
             byte[] n = s.args(0).get(2);
@@ -108,7 +108,7 @@ final class ReplyHandler {
             s.inTx = s.watching = s.watchBroken = false;
             s.state.txEnded();
         } else if ((f & CommandTable.IN_TX) != 0) {
-            s.state.queued(s.journal.copy(0));  // MULTI's +OK or a +QUEUED: the s.client has it; kept for a replay
+            s.state.queued(s.journal.copy(0));  // MULTI's +OK or a +QUEUED: the client has it; kept for a replay
         }
         if ((f & CommandTable.PAUSE) != 0 && kind == ReplyScanner.OK && (f & CommandTable.IN_TX) == 0) s.up.pause.accepted(s.args(0));
         if ((f & CommandTable.UNWATCH) != 0) s.watching = s.watchBroken = false;
@@ -129,7 +129,7 @@ final class ReplyHandler {
             s.out.flushRun();
             s.change.holdBytes(buf.retainedSlice(start, end - start));
         } else if (insideTopLevelError || s.stream) {
-            // An error may be a refusal, not for the s.client; a message must not be cut in two by a move.
+            // An error may be a refusal, not for the client; a message must not be cut in two by a move.
             s.out.flushRun();
             s.out.carry(buf, start, end);
         } else {
@@ -137,7 +137,7 @@ final class ReplyHandler {
         }
     }
 
-    /** A s.node's bytes in s.opaque mode: passed on as they come. */
+    /** A node's bytes in opaque mode: passed on as they come. */
     void rawFromNode(ByteBuf buf) {
         if (s.closed) {
             buf.release();
@@ -147,13 +147,13 @@ final class ReplyHandler {
         s.flushSoon();
     }
 
-    /** A s.node connection's read had replies for s session: they leave (s loop turn), then react. */
+    /** A node connection's read had replies for this session: they leave (this loop turn), then react. */
     void endOfNodeRead(NodeLink from, ByteBuf buf) {
         s.out.endOfRead(buf);
         if (s.closed) return;
         s.flushSoon();
         if (s.desync) {
-            ClientSession.log.warn("[{}] {} sent a reply to no command of s.client {}; closing that s.client session", s.up.config.name(),
+            ClientSession.log.warn("[{}] {} sent a reply to no command of client {}; closing that client session", s.up.config.name(),
                     from.node, s.client.remoteAddress());
             s.moves.cut();
             return;
@@ -167,11 +167,11 @@ final class ReplyHandler {
         s.updateClientReads();
     }
 
-    /** Replies piling s.up for a s.client that does not read them: over the limit, that s.client is s.closed. */
+    /** Replies piling up for a client that does not read them: over the limit, that client is closed. */
     boolean outputOverLimit() {
         ChannelOutboundBuffer ob = s.client.unsafe().outboundBuffer();
         if (ob == null || ob.totalPendingWriteBytes() <= s.up.config.clientOutputLimit()) return false;
-        ClientSession.log.warn("[{}] s.client {} let more than {} bytes of replies pile s.up unread; closing it", s.up.config.name(),
+        ClientSession.log.warn("[{}] client {} let more than {} bytes of replies pile up unread; closing it", s.up.config.name(),
                 s.client.remoteAddress(), s.up.config.clientOutputLimit());
         s.stats().outputLimitCloses.increment();
         s.closed = true;  // once: more reads may come for it before the close completes

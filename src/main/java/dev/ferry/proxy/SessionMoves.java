@@ -26,14 +26,14 @@ final class SessionMoves {
         if (l.isWritable()) s.sender.pump();
     }
 
-    /** A connection s session waited for could not be made or set s.up. */
+    /** A connection this session waited for could not be made or set up. */
     void linkFailed(NodeLink l, String why) {
         if (s.closed) return;
         if (l == s.dedicated) {
             s.dedicated = null;
             if (s.link == l) s.link = null;
             if (s.state.any() || s.inTx || s.watching) {
-                ClientSession.log.warn("[{}] s.client {}: cannot set its connection s.state s.up again on {} ({}); closing it", s.up.config.name(),
+                ClientSession.log.warn("[{}] client {}: cannot set its connection state up again on {} ({}); closing it", s.up.config.name(),
                         s.client.remoteAddress(), l.node, why);
                 cut();
                 return;
@@ -45,7 +45,7 @@ final class SessionMoves {
         s.timers.retrySoon();
     }
 
-    /** The s.node connection s.closed under the session. */
+    /** The node connection closed under the session. */
     void linkClosed(NodeLink l) {
         if (s.closed || (l != s.link && l != s.dedicated)) return;
         if (l == s.dedicated) s.dedicated = null;
@@ -61,7 +61,7 @@ final class SessionMoves {
         act(s.change.closed(unanswered(), s.out.carrying() && !s.stream ? false : repeatableInFlight()));
     }
 
-    /** The s.link's s.node stopped being the master. */
+    /** The link's node stopped being the master. */
     void linkLeft(NodeLink l, boolean demoted) {
         if (s.closed || (l != s.link && l != s.dedicated)) return;
         if (s.opaque || s.opaqueAfterSend || !movable()) {
@@ -74,20 +74,20 @@ final class SessionMoves {
             l.close();
         }
         Router.Route r = s.up.router.route(s.node);
-        if (r != null && r.node().equals(l.node)) return;  // stale retirement: the s.node is master again
+        if (r != null && r.node().equals(l.node)) return;  // stale retirement: the node is master again
         int unanswered = unanswered();
         if (!demoted && unanswered > 0 && repeatableInFlight()) {
             act(MasterChange.Outcome.MOVE);  // reads and queued commands: nothing ran that matters; run them again
             return;
         }
-        // A blocking pop waiting on an old master that may still take writes: it ends when that s.node is
+        // A blocking pop waiting on an old master that may still take writes: it ends when that node is
         // demoted (Ferry fences it, Sentinel converts it: -UNBLOCKED, then it runs again on the new master)
         // or is served there; move-timeout bounds the wait.
         act(s.change.left(demoted || onlyBlockingInFlight(), unanswered));
         if (!s.closed && s.change.state() == MasterChange.State.LEAVING) s.timers.startMove();
     }
 
-    /** Whether what the session set s.up can be set s.up again on a new connection. */
+    /** Whether what the session set up can be set up again on a new connection. */
     boolean movable() {
         return !s.state.trackingRedirects() && s.state.txReplayable();
     }
@@ -119,7 +119,7 @@ final class SessionMoves {
         if (s.closed || s.change.attached()) return;
         MasterChange.Outcome o = s.change.timedOut();
         if (o == MasterChange.Outcome.CUT) {
-            ClientSession.log.warn("[{}] {}: no reply to commands in flight {} ms after it stopped being master; closing the s.client session",
+            ClientSession.log.warn("[{}] {}: no reply to commands in flight {} ms after it stopped being master; closing the client session",
                     s.up.config.name(), s.node, s.up.config.moveTimeout().toMillis());
         }
         act(o);
@@ -142,7 +142,7 @@ final class SessionMoves {
         }
     }
 
-    /** Gives s.up sending again: the s.client gets the replies the s.node gave. */
+    /** Gives up sending again: the client gets the replies the node gave. */
     void passHeldOn() {
         for (ByteBuf b : s.change.takeHeldBytes()) s.out.write(b);
         for (int kind : s.change.takeHeldKinds()) s.replies.passedOn(s.journal.oldestFlags(), kind);
@@ -150,9 +150,9 @@ final class SessionMoves {
     }
 
     /**
-     * Leaves the s.node: what it refused (and anything not sent yet) goes to the next master, after the
-     * session's connection s.state is set s.up there again; a transaction open on the old s.node is run again
-     * s.up to where it was, and a WATCH that could not move makes the next EXEC an aborted one.
+     * Leaves the node: what it refused (and anything not sent yet) goes to the next master, after the
+     * session's connection state is set up there again; a transaction open on the old node is run again
+     * up to where it was, and a WATCH that could not move makes the next EXEC an aborted one.
      */
     void moveOn() {
         int again = s.journal.sent();
@@ -169,7 +169,7 @@ final class SessionMoves {
         s.link = null;
         s.change.moved();
         s.journal.markNoneSent();
-        if (s.stream) s.out.dropCarry();  // a message cut by the move: the s.client never saw its start
+        if (s.stream) s.out.dropCarry();  // a message cut by the move: the client never saw its start
         if (s.watching) {
             s.watching = false;
             s.watchBroken = true;
@@ -185,7 +185,7 @@ final class SessionMoves {
         s.updateClientReads();
     }
 
-    /** Closes the s.client: what was already passed on is flushed first. */
+    /** Closes the client: what was already passed on is flushed first. */
     void cut() {
         s.out.flushRun();
         if (s.nodeStats != null) s.nodeStats.sessionsCut.increment();
@@ -215,7 +215,7 @@ final class SessionMoves {
     }
 
     /**
-     * The s.node s session is on stopped being the master. Sessions with commands in flight hear it from
+     * The node this session is on stopped being the master. Sessions with commands in flight hear it from
      * the connection those went to; s is for the others: an idle session just leaves (its next command
      * goes to the new master), one whose last command was refused as by a replica now moves.
      */
