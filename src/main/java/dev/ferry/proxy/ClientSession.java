@@ -74,6 +74,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     boolean opaqueAfterSend;
     /** A CLIENT SETNAME went over the dedicated connection: not returned to the pool nameless. */
     boolean dedicatedNamed;
+    /** The dedicated connection is one borrowed in database 0 without a name, for SCRIPT/FUNCTION KILL only. */
+    boolean dedicatedAnyDb;
 
     HostPort node;
     TrafficStats nodeStats;

@@ -132,7 +132,9 @@ final class CommandSender {
             // the state the session had set up on the old one.
             if (anyDbLease()) {
                 s.dedicated = s.pool.dedicated(r.node(), s.identity.withDb(0), null, List.of(), s);
+                s.dedicatedAnyDb = true;
             } else {
+                s.dedicatedAnyDb = false;
                 s.dedicated = s.pool.dedicated(r.node(), s.identity, s.name, s.state.steps(), s);
                 s.dedicatedNamed = s.name != null;
             }
@@ -193,7 +195,7 @@ final class CommandSender {
     int sendTracked(NodeLink d) {
         int sent = 0;
         boolean tx = s.inTx;
-        boolean borrowedAnyDb = !d.identity().equals(s.identity);  // only what runs in any database goes on it
+        boolean borrowedAnyDb = s.dedicatedAnyDb;  // only what runs in any database goes on it
         while (s.journal.unsent() > 0) {
             int before = s.journal.sent();
             int k = 0;
@@ -319,7 +321,7 @@ final class CommandSender {
             d.sendOwn(NodeLink.Step.tolerated(Resp.command("CLIENT", "SETNAME", "")));  // nameless for the next
             d.flushSoon();
         }
-        s.pool.release(d, d.identity(), !s.state.any());
+        s.pool.release(d, s.dedicatedAnyDb ? d.identity() : s.identity, !s.state.any());
         s.dedicatedNamed = false;
     }
 

@@ -347,6 +347,20 @@ class ClientSessionTest {
         assertThat(n.received()).as("what follows starts where it starts").isEqualTo(cmd("GET", "other"));
     }
 
+    @Test
+    void inDedicatedModeASessionKeepsItsConnectionAcrossSelect() {
+        Wire w = new Wire(ConnectionPolicy.DEDICATED).master(A);
+        Wire.Client c = w.client();
+        c.send("SELECT", "9");
+        Wire.Node n = w.only(A);
+        assertThat(n.received()).isEqualTo(cmd("SELECT", "9"));
+        n.reply("+OK\r\n");
+        c.send("PING");
+        assertThat(n.received()).isEqualTo(cmd("PING"));
+        n.reply("+PONG\r\n");
+        assertThat(c.received()).isEqualTo("+OK\r\n+PONG\r\n");
+    }
+
     // ---- 4. a change of master
 
     @Test
