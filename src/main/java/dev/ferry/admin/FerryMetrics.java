@@ -197,6 +197,8 @@ final class FerryMetrics implements AutoCloseable {
         counter("ferry.bytes.sent", s, x -> x.bytesToClients, t, "Bytes sent to clients from the node");
         counter("ferry.connect.errors", s, x -> x.connectErrors, t, "Failed connections to the node (refused, timeout)");
         counter("ferry.sessions.cut", s, x -> x.sessionsCut, t, "Client sessions closed because the node stopped being master");
+        counter("ferry.sessions.closed.by.node", s, x -> x.sessionsClosedByNode, t,
+                "Client sessions closed because the master closed their own connection (CLIENT KILL, its timeout)");
         counter("ferry.sessions.moved", s, x -> x.sessionsMoved, t,
                 "Client sessions that left the node for the new master without being closed");
         counter("ferry.commands.resent", s, x -> x.commandsResent, t,

@@ -76,6 +76,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     boolean dedicatedNamed;
     /** The dedicated connection is one borrowed in database 0 without a name, for SCRIPT/FUNCTION KILL only. */
     boolean dedicatedAnyDb;
+    /** The node closed the session's own connection while still the master: a crash, or a close meant for this client. */
+    HostPort closedUnderOn;
 
     HostPort node;
     TrafficStats nodeStats;

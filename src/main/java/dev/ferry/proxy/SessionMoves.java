@@ -17,7 +17,22 @@ final class SessionMoves {
     }
 
     void linkReady(NodeLink l) {
-        if (!s.closed) s.sender.pump();
+        if (s.closed) return;
+        if (l == s.dedicated && l.node.equals(s.closedUnderOn)) {
+            // The node that closed the session's own connection took a new one at once: it is up, and it
+            // closed that connection for this client (CLIENT KILL, its timeout...): as directly, so does Ferry.
+            ClientSession.log.info("[{}] client {}: {} closed its connection and is still the master; closing the client's, as directly",
+                    s.up.config.name(), s.client.remoteAddress(), l.node);
+            s.stats().sessionsClosedByNode.increment();
+            s.closed = true;
+            s.dedicated = null;
+            s.link = null;
+            l.close();
+            NodeConnections.flushAndClose(s.client);
+            return;
+        }
+        s.closedUnderOn = null;
+        s.sender.pump();
     }
 
     void linkWritable(NodeLink l) {
@@ -29,6 +44,7 @@ final class SessionMoves {
     /** A connection this session waited for could not be made or set up. */
     void linkFailed(NodeLink l, String why) {
         if (s.closed) return;
+        s.closedUnderOn = null;  // not up after all: the close was the node's end, the session waits for a master
         if (l == s.dedicated) {
             s.dedicated = null;
             if (s.link == l) s.link = null;
@@ -48,7 +64,11 @@ final class SessionMoves {
     /** The node connection closed under the session. */
     void linkClosed(NodeLink l) {
         if (s.closed || (l != s.link && l != s.dedicated)) return;
-        if (l == s.dedicated) s.dedicated = null;
+        if (l == s.dedicated) {
+            s.dedicated = null;
+            Router.Route r = s.up.router.route(s.node);
+            if (r != null && r.node().equals(l.node)) s.closedUnderOn = l.node;  // killed, or the node is down: linkReady tells
+        }
         s.link = null;
         if (s.opaque || s.opaqueAfterSend || s.quitting) {
             NodeConnections.flushAndClose(s.client);  // Redis's last bytes go first

@@ -16,6 +16,8 @@ public final class TrafficStats {
     public final LongAdder connectErrors = new LongAdder();
     /** Sessions Ferry closed because their node stopped being master with their commands in flight. */
     public final LongAdder sessionsCut = new LongAdder();
+    /** Sessions closed because their node closed their own connection while still the master (CLIENT KILL...), as directly. */
+    public final LongAdder sessionsClosedByNode = new LongAdder();
     /** Sessions that left this node for the new master without the client noticing. */
     public final LongAdder sessionsMoved = new LongAdder();
     /** Commands this node refused with -READONLY (or -UNBLOCKED) that were sent again to the new master. */

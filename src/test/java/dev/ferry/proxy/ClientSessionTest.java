@@ -361,6 +361,37 @@ class ClientSessionTest {
         assertThat(c.received()).isEqualTo("+OK\r\n+PONG\r\n");
     }
 
+    @Test
+    void aSessionWhoseOwnConnectionTheMasterClosesIsClosedTooWhenTheMasterTakesANewOne() {
+        Wire w = new Wire(ConnectionPolicy.DEDICATED).master(A);
+        Wire.Client c = w.client();
+        c.send("PING");
+        w.only(A).reply("+PONG\r\n");
+        assertThat(c.received()).isEqualTo("+PONG\r\n");
+        w.only(A).close();  // CLIENT KILL, or the master's idle timeout
+        w.settle();
+        assertThat(w.connections(A)).as("Ferry asks the master for a new connection at once").hasSize(2);
+        assertThat(c.open()).as("the node is up and closed it for this client: closed, as directly").isFalse();
+    }
+
+    @Test
+    void aSessionWhoseMasterWentAwayWithItsConnectionWaitsForTheNextMaster() {
+        Wire w = new Wire(ConnectionPolicy.DEDICATED).master(A);
+        Wire.Client c = w.client();
+        c.send("PING");
+        w.only(A).reply("+PONG\r\n");
+        c.received();
+        w.down(A);
+        w.only(A).close();  // the process died
+        w.settle();
+        c.send("SET", "k", "v");
+        assertThat(c.open()).isTrue();
+        w.master(B);
+        assertThat(w.only(B).received()).isEqualTo(cmd("SET", "k", "v"));
+        w.only(B).reply("+OK\r\n");
+        assertThat(c.received()).isEqualTo("+OK\r\n");
+    }
+
     // ---- 4. a change of master
 
     @Test

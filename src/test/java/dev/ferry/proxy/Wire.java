@@ -37,6 +37,7 @@ final class Wire {
     private final Map<HostPort, List<Node>> opened = new LinkedHashMap<>();
     private final List<EmbeddedChannel> channels = new ArrayList<>();
     private final Set<HostPort> replicas = new HashSet<>();
+    private final Set<HostPort> down = new HashSet<>();
     private EventLoop firstLoop;
     private Verdict verdict = Verdict.INITIAL;
     private long epoch;
@@ -55,7 +56,14 @@ final class Wire {
         });
     }
 
+    /** New connections to {@code node} are refused (its process is gone). */
+    Wire down(HostPort node) {
+        down.add(node);
+        return this;
+    }
+
     private ChannelFuture connect(EventLoop loop, HostPort node, NodeLink link) {
+        if (down.contains(node)) return new EmbeddedChannel().newFailedFuture(new java.net.ConnectException("Connection refused"));
         EmbeddedChannel ch = new EmbeddedChannel(link);
         channels.add(ch);
         opened.computeIfAbsent(node, n -> new ArrayList<>()).add(new Node(node, ch));
