@@ -78,6 +78,10 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     boolean dedicatedAnyDb;
     /** The node closed the session's own connection while still the master: a crash, or a close meant for this client. */
     HostPort closedUnderOn;
+    /** A CLIENT PAUSE queued in the open transaction. */
+    List<byte[]> pauseInTx;
+    /** The database a SELECT queued in the open transaction switches to at EXEC (-1: none). */
+    int selectInTx = -1;
 
     HostPort node;
     TrafficStats nodeStats;

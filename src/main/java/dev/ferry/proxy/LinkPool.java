@@ -19,6 +19,12 @@ import java.util.Set;
  */
 final class LinkPool {
     private static final int IDLE_DEDICATED_PER_IDENTITY = 4;
+    /**
+     * Dedicated links kept set up and idle per identity in use: a session that needs one (a transaction, a
+     * blocking command, a script) takes it at once, even while Redis refuses SELECT to new connections
+     * because a script runs, when directly the client's own connection would have been set up already.
+     */
+    static final int SPARE_DEDICATED_PER_IDENTITY = 2;
 
     private final Upstream upstream;
     private final EventLoop loop;
@@ -68,7 +74,24 @@ final class LinkPool {
         l.plan(first, login, after);
         shared.computeIfAbsent(node, n -> new HashMap<>()).put(id, l);
         open(l);
+        keepSpares(node, id);
         return l;
+    }
+
+    /** Opens idle dedicated links of {@code id} until the upstream's spares are open or opening. */
+    void keepSpares(HostPort node, Identity id) {
+        if (id.user() != null && logins().authFor(id.user()) == null) return;  // its login is still being verified
+        ArrayDeque<NodeLink> q = idle.computeIfAbsent(node, n -> new HashMap<>()).computeIfAbsent(id, i -> new ArrayDeque<>());
+        int have = 0;
+        for (NodeLink l : q) if (l.usable()) have++;
+        for (; have < upstream.sparesPerIdentity; have++) {
+            NodeLink l = new NodeLink(this, node, id, false);
+            List<NodeLink.Step> first = new ArrayList<>(3);
+            setUp(id, null, 0, first, new ArrayList<>());
+            l.plan(first, null, new ArrayList<>());
+            q.add(l);
+            open(l);
+        }
     }
 
     /**
@@ -80,12 +103,15 @@ final class LinkPool {
         if (state.isEmpty()) {
             Map<Identity, ArrayDeque<NodeLink>> byId = idle.get(node);
             ArrayDeque<NodeLink> q = byId == null ? null : byId.get(id);
-            while (q != null && !q.isEmpty()) {
-                NodeLink l = q.poll();
-                if (l.ready()) {
+            for (java.util.Iterator<NodeLink> it = q == null ? null : q.iterator(); it != null && it.hasNext(); ) {
+                NodeLink l = it.next();
+                if (!l.usable()) {
+                    it.remove();
+                } else if (l.ready() || name == null) {  // one still setting up tells its new owner when ready
+                    it.remove();
                     l.own(owner, id);
                     if (name != null) l.sendOwn(NodeLink.Step.tolerated(Resp.command("CLIENT".getBytes(), "SETNAME".getBytes(), name)));
-                    return l;
+                    return l;  // not replaced now: a spare set up now would show in a MONITOR this session may start
                 }
             }
         }
@@ -137,6 +163,8 @@ final class LinkPool {
      */
     private void setUp(Identity id, byte[] name, int covers, List<NodeLink.Step> first, List<NodeLink.Step> after) {
         List<NodeLink.Step> to = first;
+        boolean selectFirst = id.db() != 0 && id.user() != null && (covers & CommandTable.IDENTITY) == 0 && logins().selectsFirst(id.user());
+        if (selectFirst) to.add(NodeLink.Step.required(Resp.command("SELECT", Integer.toString(id.db()))));
         if (id.user() != null) {
             if ((covers & CommandTable.AUTH) != 0) {
                 to = after;
@@ -149,7 +177,7 @@ final class LinkPool {
             if ((covers & CommandTable.HELLO) != 0) to = after;
             else to.add(NodeLink.Step.required(Resp.command("HELLO", "3")));
         }
-        if (id.db() != 0) {
+        if (id.db() != 0 && !selectFirst) {
             if ((covers & CommandTable.SELECT) != 0) to = after;
             else to.add(NodeLink.Step.required(Resp.command("SELECT", Integer.toString(id.db()))));
         }

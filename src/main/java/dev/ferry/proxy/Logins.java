@@ -14,6 +14,20 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class Logins {
     private final Map<String, byte[]> authByUser = new ConcurrentHashMap<>();
+    /** Users Redis does not let run SELECT: their connections select the database before they log in. */
+    private final java.util.Set<String> selectFirst = ConcurrentHashMap.newKeySet();
+
+    /**
+     * A connection of {@code user} was refused SELECT: a client of that user got its database the way it
+     * did directly, selecting it before logging in (as an unauthenticated or default user).
+     */
+    void refusedSelect(String user) {
+        selectFirst.add(user);
+    }
+
+    boolean selectsFirst(String user) {
+        return selectFirst.contains(user);
+    }
 
     /** Redis accepted this login: keep it (the user "default" for the one-argument AUTH). */
     void accepted(String user, byte[] password) {

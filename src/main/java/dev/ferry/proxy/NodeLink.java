@@ -186,6 +186,7 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements ReplyScanne
     }
 
     private void fail(String why) {
+        if (identity.user() != null && why.startsWith("-NOPERM") && why.contains("'select'")) pool.logins().refusedSelect(identity.user());
         log.warn("[{}] connection to {} as {} could not be set up: {}", pool.frontend(), node, identity, why);
         retireNow();
         for (ClientSession s : drainWaiting()) s.linkFailed(this, why);

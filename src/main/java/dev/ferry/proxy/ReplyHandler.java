@@ -93,6 +93,9 @@ final class ReplyHandler {
         } else if ((f & CommandTable.IDENTITY) != 0 && kind == ReplyScanner.OK && (f & CommandTable.IN_TX) == 0) {
             Login lg = Login.of(f, s.args(0), s.identity);  // sent on a dedicated connection as the client wrote it
             if (lg != null && lg.refusal() == null) accept(lg);
+        } else if ((f & CommandTable.SELECT) != 0 && kind == ReplyScanner.OK && (f & CommandTable.IN_TX) != 0) {
+            Login lg = Login.of(f, s.args(0), s.identity);  // queued: the connection changes database when EXEC runs it
+            if (lg != null && lg.refusal() == null) s.selectInTx = lg.target().db();
         } else if ((f & CommandTable.SETNAME) != 0 && kind == ReplyScanner.OK && (f & CommandTable.IN_TX) == 0) {
             byte[] n = s.args(0).get(2);
             s.name = n.length == 0 ? null : n;
@@ -110,7 +113,18 @@ final class ReplyHandler {
         } else if ((f & CommandTable.IN_TX) != 0) {
             s.state.queued(s.journal.copy(0));  // MULTI's +OK or a +QUEUED: the client has it; kept for a replay
         }
-        if ((f & CommandTable.PAUSE) != 0 && kind == ReplyScanner.OK && (f & CommandTable.IN_TX) == 0) s.up.pause.accepted(s.args(0));
+        if ((f & CommandTable.PAUSE) != 0 && kind == ReplyScanner.OK) {
+            if ((f & CommandTable.IN_TX) == 0) s.up.pause.accepted(s.args(0));
+            else s.pauseInTx = s.args(0);  // queued: it pauses once EXEC runs it
+        }
+        if ((f & CommandTable.EXEC) != 0 && (s.pauseInTx != null || s.selectInTx >= 0)) {
+            if (kind == ReplyScanner.OK && Resp.is(s.args(0).get(0), "EXEC")) {
+                if (s.pauseInTx != null) s.up.pause.accepted(s.pauseInTx);
+                if (s.selectInTx >= 0) s.identity = s.identity.withDb(s.selectInTx);
+            }
+            s.pauseInTx = null;
+            s.selectInTx = -1;
+        }
         if ((f & CommandTable.UNWATCH) != 0) s.watching = s.watchBroken = false;
         if ((f & CommandTable.QUIT) != 0) s.quitting = true;
         s.journal.removeOldest();

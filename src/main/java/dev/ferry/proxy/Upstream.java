@@ -16,6 +16,8 @@ final class Upstream {
     final Router router;
     final Logins logins = new Logins();
     final ClientPause pause = new ClientPause();
+    /** Idle dedicated links kept set up per identity in use and event loop (tests on EmbeddedChannel set 0). */
+    int sparesPerIdentity = LinkPool.SPARE_DEDICATED_PER_IDENTITY;
     final LinkConnector connector;
     private final Map<EventLoop, LinkPool> pools = new ConcurrentHashMap<>();
     private final UnaryOperator<EventLoop> poolOf;

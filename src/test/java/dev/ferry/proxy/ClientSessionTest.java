@@ -225,6 +225,29 @@ class ClientSessionTest {
     }
 
     @Test
+    void aSelectInsideATransactionMovesTheSessionToThatDatabaseWhenExecRunsIt() {
+        Wire w = new Wire().master(A);
+        Wire.Client c = w.client();
+        c.send("MULTI");
+        Wire.Node own = w.only(A);
+        own.received();
+        own.reply("+OK\r\n");
+        c.send("SELECT", "5");
+        own.received();
+        own.reply("+QUEUED\r\n");
+        c.send("EXEC");
+        own.received();
+        own.reply("*1\r\n+OK\r\n");
+        assertThat(c.received()).isEqualTo("+OK\r\n+QUEUED\r\n*1\r\n+OK\r\n");
+
+        c.send("GET", "k");
+        Wire.Node db5 = w.connections(A).get(1);
+        assertThat(db5.received()).as("the session is in database 5 now, as directly").isEqualTo(cmd("SELECT", "5"));
+        db5.reply("+OK\r\n");
+        assertThat(db5.received()).isEqualTo(cmd("GET", "k"));
+    }
+
+    @Test
     void aBlockingPopBorrowsAConnectionThatTheNextOneReuses() {
         Wire w = new Wire().master(A);
         Wire.Client c = w.client();
@@ -389,6 +412,29 @@ class ClientSessionTest {
         w.master(B);
         assertThat(w.only(B).received()).isEqualTo(cmd("SET", "k", "v"));
         w.only(B).reply("+OK\r\n");
+        assertThat(c.received()).isEqualTo("+OK\r\n");
+    }
+
+    @Test
+    void sparesOfASessionsIdentityWaitSetUpSoATransactionNeedsNoSelectWhileRedisIsBusy() {
+        Wire w = new Wire();
+        w.upstream.sparesPerIdentity = 2;
+        w.master(A);
+        Wire.Client c = w.client();
+        c.send("SELECT", "9");
+        assertThat(w.connections(A)).as("the shared connection of db 9 and two spares").hasSize(3);
+        w.connections(A).get(0).received();
+        w.connections(A).get(0).reply("+OK\r\n");
+        for (Wire.Node spare : w.connections(A).subList(1, 3)) {
+            assertThat(spare.received()).isEqualTo(cmd("SELECT", "9"));
+            spare.reply("+OK\r\n");
+        }
+        assertThat(c.received()).isEqualTo("+OK\r\n");
+        // Now a script runs and Redis answers SELECT with -BUSY: the transaction must not need one.
+        c.send("MULTI");
+        Wire.Node spare = w.connections(A).get(1);
+        assertThat(spare.received()).as("a spare, set up already").isEqualTo(cmd("MULTI"));
+        spare.reply("+OK\r\n");
         assertThat(c.received()).isEqualTo("+OK\r\n");
     }
 

@@ -54,6 +54,7 @@ final class Wire {
             if (firstLoop == null) firstLoop = loop;
             return firstLoop;
         });
+        upstream.sparesPerIdentity = 0;  // each test counts the connections it opens
     }
 
     /** New connections to {@code node} are refused (its process is gone). */
