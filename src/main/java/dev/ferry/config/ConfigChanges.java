@@ -15,7 +15,8 @@ public record ConfigChanges(List<String> added, List<String> removed, Map<String
 
     /** Keys whose change needs new checks, subscriptions and fencing (a new topology); the rest concern new client sessions. */
     private static final List<String> TOPOLOGY_KEYS = List.of("master", "sentinels", "servers", "password", "user",
-            "sentinel-password", "sentinel-user", "check", "failover-hold", "fence", "down-after", "tripwire", "node-tls", "sentinel-tls");
+            "sentinel-password", "sentinel-user", "check", "failover-hold", "fence", "down-after", "tripwire", "node-tls", "sentinel-tls",
+            "role");
 
     public static ConfigChanges between(FerryConfig before, FerryConfig after) {
         Map<String, FrontendConfig> old = byName(before);
@@ -79,6 +80,7 @@ public record ConfigChanges(List<String> added, List<String> removed, Map<String
         if (a.clientOutputLimit() != b.clientOutputLimit()) k.add("client-output-limit");
         if (!Objects.equals(a.tls().nodes(), b.tls().nodes())) k.add("node-tls");
         if (!Objects.equals(a.tls().sentinels(), b.tls().sentinels())) k.add("sentinel-tls");
+        if (!a.replicaReads().equals(b.replicaReads())) k.add("role");
         return k;
     }
 
