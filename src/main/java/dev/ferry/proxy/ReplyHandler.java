@@ -79,10 +79,11 @@ final class ReplyHandler {
         return kind == ReplyScanner.READONLY || (kind == ReplyScanner.UNBLOCKED && (flags & CommandTable.BLOCKING) != 0);
     }
 
-    /** The frontend's only server is the route: nowhere else to send a refused command again. */
+    /** The route passes refusals on: the frontend's only server, or a replica frontend (-READONLY is the client's). */
     boolean soleServer() {
+        if (s.up.config.readsFromReplicas()) return true;
         Router.Route r = s.up.router.route(s.node);
-        return r != null && r.sole();
+        return r != null && r.passesRefusals();
     }
 
     /** The oldest command's reply reached the s.client: note what it changed, and forget it. */

@@ -5,6 +5,8 @@ import dev.ferry.config.ReplicaReads;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Which replicas a replica frontend may read from, decided from the nodes' last checks: a replica qualifies
@@ -15,6 +17,7 @@ import java.util.List;
 final class ReplicaSelection {
     private final ReplicaReads policy;
     private final MasterOffsets offsets;
+    private Set<HostPort> lastIn = Set.of();
 
     ReplicaSelection(ReplicaReads policy, long checkIntervalMillis) {
         this.policy = policy;
@@ -31,6 +34,7 @@ final class ReplicaSelection {
         List<ReplicaState> out = new ArrayList<>();
         for (NodeReport r : nodes) out.add(judge(master, m, r, nowMillis));
         out.sort((a, b) -> a.node().compareTo(b.node()));
+        lastIn = out.stream().filter(ReplicaState::in).map(ReplicaState::node).collect(Collectors.toSet());
         return new ReplicaSet(true, master, out, policy.fallback() == ReplicaReads.Fallback.MASTER);
     }
 
@@ -43,7 +47,12 @@ final class ReplicaSelection {
         if (!r.up()) return ReplicaState.out(n, -1, -1, notAnswering(r));
         if (r.role() == Role.MASTER) return ReplicaState.out(n, -1, -1, "says master, and is not the current master");
         if (r.role() != Role.REPLICA) return ReplicaState.out(n, -1, -1, "answers ROLE " + r.role().word());
-        if (master == null) return ReplicaState.out(n, -1, -1, "no master known to measure its lag against");
+        if (master == null) {
+            // A round between two masters (a handover, a promotion): no write is missed meanwhile, so a
+            // replica that was in stays while its link is up; a new one waits for a master to measure against.
+            return lastIn.contains(n) && r.linkUp() ? new ReplicaState(n, true, -1, -1, "kept: no master known this round")
+                    : ReplicaState.out(n, -1, -1, "no master known to measure its lag against");
+        }
         if (!master.equals(r.replicaOf())) return ReplicaState.out(n, -1, -1, "replicates from " + r.replicaOf() + ", not the master " + master);
         if (!r.linkUp()) return ReplicaState.out(n, -1, -1, "its link to the master is down (" + r.detail() + ")");
         if (m == null || !m.saysMaster() || m.offset() < 0 || r.offset() < 0) {

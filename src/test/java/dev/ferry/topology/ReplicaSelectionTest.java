@@ -114,4 +114,13 @@ class ReplicaSelectionTest {
         assertThat(s.in()).isEmpty();
         assertThat(state(s, R1).why()).isEqualTo("no master known to measure its lag against");
     }
+
+    @Test
+    void aReplicaThatWasInStaysWhileNoMasterIsKnownAsLongAsItsLinkIsUp() {
+        selection.select(M, List.of(master(100), replica(R1, 100), replica(R2, 100)), 0);
+        NodeReport cut = new NodeReport(R2, Liveness.ANSWERS, Role.REPLICA, M, false, 100, "link connect", 0, AT, -1, -1);
+        ReplicaSet s = selection.select(null, List.of(replica(R1, 100), cut), 100);
+        assertThat(s.in()).containsExactly(R1);
+        assertThat(state(s, R2).in()).isFalse();
+    }
 }

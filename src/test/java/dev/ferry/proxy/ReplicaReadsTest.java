@@ -1,0 +1,213 @@
+package dev.ferry.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.ferry.config.HostPort;
+import dev.ferry.demo.group.RedisGroup;
+import dev.ferry.testkit.FerryHarness;
+import dev.ferry.testkit.RespClient;
+import dev.ferry.testkit.RespClient.Reply;
+import dev.ferry.topology.ReplicaState;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A replica endpoint (issue 17) in front of a real group of one master, two replicas and three Sentinels:
+ * reads spread over the replicas, a write gets Redis's own -READONLY, a replica whose link is cut stops
+ * getting reads within a check interval and its sessions move, and FAILOVER TO a replica moves that
+ * endpoint's sessions off it; readers see no error and no value older than the bound allows.
+ */
+@Tag("integration")
+class ReplicaReadsTest {
+    private static final String PASSWORD = "replica-reads-pw";
+    private static final Duration SETTLE = Duration.ofSeconds(20);
+    /** max-lag (1 s) plus one check interval (500 ms) plus room for a loaded machine. */
+    private static final long STALENESS_BOUND_MS = 2000;
+
+    static RedisGroup group() {
+        return RedisGroup.builder().password(PASSWORD).failoverTimeoutMillis(10000).start();
+    }
+
+    static FerryHarness replicaEndpoint(RedisGroup g) throws Exception {
+        FerryHarness f = FerryHarness.front(g, "role: replica", "max-lag: 1s");
+        try {
+            await().atMost(SETTLE).until(() -> f.snapshot().replicas().in().size() == 2);
+        } catch (RuntimeException e) {
+            f.close();
+            throw e;
+        }
+        return f;
+    }
+
+    static RespClient session(FerryHarness f, String name) throws IOException {
+        RespClient c = RespClient.open(f.address(), name);
+        assertThat(c.call("AUTH", PASSWORD)).isEqualTo(RespClient.OK);
+        return c;
+    }
+
+    static int portOf(RespClient c) throws IOException {
+        Reply r = c.call("CONFIG", "GET", "port");
+        assertThat(r.isError()).as("CONFIG GET port: " + r).isFalse();
+        return Integer.parseInt(r.items().get(1).text());
+    }
+
+    @Test
+    void readsSpreadOverBothReplicasAndAWriteGetsRedissOwnReadonly() throws Exception {
+        try (RedisGroup g = group(); FerryHarness f = replicaEndpoint(g)) {
+            HostPort master = f.routedMaster();
+            List<RespClient> sessions = new ArrayList<>();
+            Map<Integer, Integer> perPort = new HashMap<>();
+            try {
+                for (int i = 0; i < 6; i++) {
+                    RespClient c = session(f, "reader-" + i);
+                    sessions.add(c);
+                    perPort.merge(portOf(c), 1, Integer::sum);
+                }
+                assertThat(perPort).as("sessions per node port").doesNotContainKey(master.port()).hasSize(2).containsValues(3, 3);
+
+                Reply w = sessions.get(0).call("SET", "k", "v");
+                assertThat(w.isError()).isTrue();
+                assertThat(w.text()).as("Redis's own refusal, passed straight on").startsWith("READONLY You can't write against a read only replica");
+                assertThat(f.frontend().router().stats().sessionsNow.sum()).isEqualTo(6);
+                assertThat(f.frontend().router().allNodeStats().values().stream().mapToLong(s -> s.commandsResent.sum()).sum())
+                        .as("nothing sent again elsewhere").isZero();
+            } finally {
+                for (RespClient c : sessions) c.close();
+            }
+        }
+    }
+
+    @Test
+    void aReplicaWhoseLinkIsCutStopsGettingReadsWithinACheckAndItsSessionsMove() throws Exception {
+        try (RedisGroup g = group(); FerryHarness f = replicaEndpoint(g)) {
+            HostPort master = f.routedMaster();
+            List<RespClient> sessions = new ArrayList<>();
+            try (Readers readers = new Readers(f, 4, master)) {
+                for (int i = 0; i < 4; i++) sessions.add(session(f, "idle-" + i));
+                for (RespClient c : sessions) portOf(c);
+                HostPort cut = f.snapshot().replicas().in().get(0);
+                await().atMost(SETTLE).until(() -> readers.reads.get() > 100);
+
+                long t0 = System.nanoTime();
+                g.node(cut).call("CONFIG", "SET", "masterauth", "not-the-password");
+                g.node(cut).call("CLIENT", "KILL", "TYPE", "master");
+                await().atMost(SETTLE).pollInterval(Duration.ofMillis(20)).until(() -> !f.snapshot().replicas().in().contains(cut));
+                long outAfterMs = (System.nanoTime() - t0) / 1_000_000;
+                ReplicaState st = f.snapshot().replicas().nodes().stream().filter(s -> s.node().equals(cut)).findFirst().orElseThrow();
+                System.out.println("replica " + cut + " out after " + outAfterMs + " ms: " + st.why());
+                assertThat(st.why()).startsWith("its link to the master is down");
+                assertThat(outAfterMs).as("out within one check interval (500 ms) and a check's time").isLessThan(1500);
+
+                await().atMost(SETTLE).until(() -> f.frontend().router().sessionsOn(cut) == 0);
+                for (RespClient c : sessions) assertThat(portOf(c)).as("idle sessions moved off the cut replica").isNotEqualTo(cut.port());
+                Thread.sleep(1000);
+                readers.stop();
+                assertThat(readers.errors).as("readers' errors").isEmpty();
+                assertThat(readers.worstStalenessMs.get()).as("the oldest value a reader saw, in ms behind the writer")
+                        .isLessThan(STALENESS_BOUND_MS);
+                System.out.println("reads " + readers.reads.get() + ", worst staleness " + readers.worstStalenessMs.get() + " ms");
+
+                g.node(cut).call("CONFIG", "SET", "masterauth", PASSWORD);
+                await().atMost(SETTLE).until(() -> f.snapshot().replicas().in().contains(cut));
+            } finally {
+                for (RespClient c : sessions) c.close();
+            }
+        }
+    }
+
+    @Test
+    void failoverToAReplicaMovesTheEndpointsSessionsOffItWithNoError() throws Exception {
+        try (RedisGroup g = group(); FerryHarness f = replicaEndpoint(g)) {
+            HostPort old = f.routedMaster();
+            try (Readers readers = new Readers(f, 6, null)) {
+                await().atMost(SETTLE).until(() -> readers.reads.get() > 200);
+                HostPort target = f.snapshot().replicas().in().get(0);
+                assertThat(f.frontend().router().sessionsOn(target)).as("precondition: sessions read from the target").isPositive();
+
+                g.failoverTo(target);
+                await().atMost(SETTLE).until(() -> target.equals(f.routedMaster()));
+                await().atMost(SETTLE).until(() -> f.frontend().router().sessionsOn(target) == 0);
+                await().atMost(SETTLE).until(() -> f.snapshot().replicas().in().contains(old));
+                long before = readers.reads.get();
+                await().atMost(SETTLE).until(() -> readers.reads.get() > before + 200);
+                readers.stop();
+                assertThat(readers.errors).as("readers' errors").isEmpty();
+                assertThat(f.frontend().router().sessionsOn(target)).as("no session reads from the promoted replica").isZero();
+            }
+        }
+    }
+
+    /**
+     * Sessions reading through the endpoint in a loop; with a {@code master}, a writer stores its clock there
+     * every 10 ms and each read measures how old the value it got is.
+     */
+    static final class Readers implements AutoCloseable {
+        final AtomicLong reads = new AtomicLong();
+        final AtomicLong worstStalenessMs = new AtomicLong();
+        final ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final List<Thread> threads = new ArrayList<>();
+
+        Readers(FerryHarness f, int n, HostPort master) throws IOException {
+            if (master != null) {
+                RespClient w = RespClient.open(master, "writer");
+                assertThat(w.call("AUTH", PASSWORD)).isEqualTo(RespClient.OK);
+                w.call("SET", "clock", Long.toString(System.currentTimeMillis()));
+                threads.add(daemon(() -> loop(w, () -> {
+                    w.call("SET", "clock", Long.toString(System.currentTimeMillis()));
+                    Thread.sleep(10);
+                })));
+            }
+            for (int i = 0; i < n; i++) {
+                RespClient c = session(f, "reader-" + i);
+                threads.add(daemon(() -> loop(c, () -> {
+                    Reply r = c.call("GET", "clock");
+                    long now = System.currentTimeMillis();
+                    if (r.isError()) errors.add(r.text());
+                    else if (r.text() != null) worstStalenessMs.accumulateAndGet(now - Long.parseLong(r.text()), Math::max);
+                    reads.incrementAndGet();
+                    Thread.sleep(2);
+                })));
+            }
+        }
+
+        private static Thread daemon(Runnable r) {
+            Thread t = new Thread(r, "reader");
+            t.setDaemon(true);
+            t.start();
+            return t;
+        }
+
+        interface Step {
+            void run() throws Exception;
+        }
+
+        private void loop(RespClient c, Step step) {
+            try (c) {
+                while (running.get()) step.run();
+            } catch (Exception e) {
+                errors.add(e.toString());
+            }
+        }
+
+        void stop() throws InterruptedException {
+            running.set(false);
+            for (Thread t : threads) t.join(15_000);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop();
+        }
+    }
+}
