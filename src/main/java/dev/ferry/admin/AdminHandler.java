@@ -1,6 +1,7 @@
 package dev.ferry.admin;
 
 import dev.ferry.admin.StatsModel.FrontendView;
+import dev.ferry.config.HostPort;
 import dev.ferry.config.AdminConfig;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -131,13 +132,20 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     /** 200 "ok: ..." when every frontend routes to a master, else 503 naming those without one and why. */
     static Reply health(StatsModel m) {
-        List<FrontendView> missing = m.frontends().stream().filter(f -> !f.hasMaster()).toList();
+        List<FrontendView> missing = m.frontends().stream().filter(f -> !f.serving()).toList();
         if (missing.isEmpty()) {
-            String ok = m.frontends().stream().map(f -> f.name() + " master " + f.master()).collect(Collectors.joining("; "));
+            String ok = m.frontends().stream().map(AdminHandler::serving).collect(Collectors.joining("; "));
             return new Reply(HttpResponseStatus.OK, TEXT, "ok: " + ok + "\n");
         }
-        String none = missing.stream().map(f -> f.name() + " (" + f.reason() + ")").collect(Collectors.joining("; "));
+        String none = missing.stream().map(f -> f.name() + " (" + (f.replicas().enabled() && f.hasMaster()
+                ? "no replica qualifies; replica-fallback: " + f.replicas().fallback() : f.reason()) + ")").collect(Collectors.joining("; "));
         return new Reply(HttpResponseStatus.SERVICE_UNAVAILABLE, TEXT, "no master: " + none + "\n");
+    }
+
+    private static String serving(FrontendView f) {
+        if (!f.replicas().enabled()) return f.name() + " master " + f.master();
+        List<HostPort> in = f.replicas().in();
+        return f.name() + (in.isEmpty() ? " reads from the master " + f.master() + " (no replica qualifies)" : " reads from replicas " + in);
     }
 
     private static void write(ChannelHandlerContext ctx, FullHttpRequest req, Reply reply) {

@@ -88,7 +88,7 @@ final class StatsPage {
         long refresh = m.refresh().toSeconds();
         if (refresh > 0) h.append("<meta http-equiv=\"refresh\" content=\"").append(refresh).append("\">");
         h.append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
-        h.append("<title>").append(m.everyFrontendHasMaster() ? "" : "NO MASTER - ").append("Ferry - ").append(esc(m.nodeName()))
+        h.append("<title>").append(m.everyFrontendServes() ? "" : "NO MASTER - ").append("Ferry - ").append(esc(m.nodeName()))
                 .append("</title><style>").append(CSS).append("</style></head><body>");
         header(h, m);
         h.append("<main>");
@@ -135,6 +135,7 @@ final class StatsPage {
             h.append("</div>");
         }
         cards(h, f);
+        ReplicasSection.render(h, f);
         nodes(h, f, now);
         h.append("<div class=\"grid2\"><div>");
         sentinels(h, f);

@@ -8,6 +8,7 @@ import dev.ferry.demo.group.RedisGroup;
 import dev.ferry.testkit.FerryHarness;
 import dev.ferry.testkit.RespClient;
 import dev.ferry.testkit.RespClient.Reply;
+import dev.ferry.testkit.TestConfig;
 import dev.ferry.topology.ReplicaState;
 import java.io.IOException;
 import java.time.Duration;
@@ -47,6 +48,12 @@ class ReplicaReadsTest {
             throw e;
         }
         return f;
+    }
+
+    static TestConfig withAdmin(RedisGroup g) {
+        TestConfig c = TestConfig.following(g).withAdmin();
+        c.frontend().set("role", "replica");
+        return c;
     }
 
     static RespClient session(FerryHarness f, String name) throws IOException {
@@ -122,6 +129,31 @@ class ReplicaReadsTest {
             } finally {
                 for (RespClient c : sessions) c.close();
             }
+        }
+    }
+
+    @Test
+    void theStatsJsonMetricsAndHealthShowTheReplicasTheirLagSessionsAndWhyOneIsOut() throws Exception {
+        try (RedisGroup g = group();
+             FerryHarness f = FerryHarness.start(g, withAdmin(g));
+             RespClient c = session(f, "reader")) {
+            await().atMost(SETTLE).until(() -> f.snapshot().replicas().in().size() == 2);
+            HostPort on = HostPort.parse("127.0.0.1:" + portOf(c));
+            HostPort other = f.snapshot().replicas().in().stream().filter(n -> !n.equals(on)).findFirst().orElseThrow();
+            g.node(other).call("CONFIG", "SET", "masterauth", "not-the-password");
+            g.node(other).call("CLIENT", "KILL", "TYPE", "master");
+            await().atMost(SETTLE).until(() -> !f.snapshot().replicas().in().contains(other));
+
+            String json = f.get("/stats.json").body();
+            assertThat(json).contains("\"role\":\"replica\"", "\"fallback\":\"master\"", "\"max_lag_ms\":1000",
+                    "{\"address\":\"" + on + "\",\"in\":true,", "\"sessions_now\":1,\"why_out\":null}",
+                    "{\"address\":\"" + other + "\",\"in\":false,", "\"why_out\":\"its link to the master is down");
+            String metrics = f.get("/metrics").body();
+            assertThat(metrics).contains("ferry_replicas_in{frontend=\"orders\"} 1.0",
+                    "ferry_replica_in{frontend=\"orders\",node=\"" + on + "\"} 1.0",
+                    "ferry_replica_in{frontend=\"orders\",node=\"" + other + "\"} 0.0", "ferry_replica_lag_bytes{");
+            assertThat(f.get("/stats").body()).contains("Replica endpoint", "its link to the master is down");
+            assertThat(f.get("/health").body()).isEqualTo("ok: orders reads from replicas [" + on + "]\n");
         }
     }
 
