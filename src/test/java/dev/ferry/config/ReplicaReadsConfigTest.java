@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -63,5 +64,16 @@ class ReplicaReadsConfigTest {
         assertThatThrownBy(() -> frontend("role: replica\nmax-lag-bytes: lots"))
                 .hasMessage("frontends[0].max-lag-bytes: 'lots' is not a size (e.g. 0, 512kb, 1mb)");
         assertThatThrownBy(() -> frontend("role: replica\nmax-lag: soon")).hasMessageStartingWith("frontends[0].max-lag: 'soon' is not a duration");
+    }
+
+    @Test
+    void aReloadNamesTheReplicaKeysThatChangedAndStartsNewChecksForThem() throws Exception {
+        FrontendConfig master = frontend("");
+        FrontendConfig replica = frontend("role: replica");
+        FrontendConfig tighter = frontend("role: replica\nmax-lag: 200ms\nreplica-fallback: refuse");
+        assertThat(ConfigChanges.keys(master, replica)).containsExactly("role");
+        assertThat(ConfigChanges.keys(replica, tighter)).containsExactly("max-lag", "replica-fallback");
+        assertThat(ConfigChanges.needsNewTopology(List.of("max-lag"))).isTrue();
+        assertThat(ConfigChanges.needsNewUpstream(List.of("role"))).isTrue();
     }
 }
