@@ -21,6 +21,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A replica endpoint (issue 17) in front of a real group of one master, two replicas and three Sentinels:
@@ -39,8 +41,10 @@ class ReplicaReadsTest {
         return RedisGroup.builder().password(PASSWORD).failoverTimeoutMillis(10000).start();
     }
 
-    static FerryHarness replicaEndpoint(RedisGroup g) throws Exception {
-        FerryHarness f = FerryHarness.front(g, "role: replica", "max-lag: 1s");
+    static FerryHarness replicaEndpoint(RedisGroup g, String... extra) throws Exception {
+        List<String> settings = new ArrayList<>(List.of("role: replica", "max-lag: 1s"));
+        settings.addAll(List.of(extra));
+        FerryHarness f = FerryHarness.front(g, settings.toArray(String[]::new));
         try {
             await().atMost(SETTLE).until(() -> f.snapshot().replicas().in().size() == 2);
         } catch (RuntimeException e) {
@@ -68,9 +72,10 @@ class ReplicaReadsTest {
         return Integer.parseInt(r.items().get(1).text());
     }
 
-    @Test
-    void readsSpreadOverBothReplicasAndAWriteGetsRedissOwnReadonly() throws Exception {
-        try (RedisGroup g = group(); FerryHarness f = replicaEndpoint(g)) {
+    @ParameterizedTest(name = "connections: {0}")
+    @ValueSource(strings = {"shared", "dedicated"})
+    void readsSpreadOverBothReplicasAndAWriteGetsRedissOwnReadonly(String connections) throws Exception {
+        try (RedisGroup g = group(); FerryHarness f = replicaEndpoint(g, "connections: " + connections)) {
             HostPort master = f.routedMaster();
             List<RespClient> sessions = new ArrayList<>();
             Map<Integer, Integer> perPort = new HashMap<>();
