@@ -204,6 +204,32 @@ class ReplicaReadsTest {
     }
 
     @Test
+    void aReplicaThatFallsBehindWithItsLinkUpIsOutOnceMaxLagPassesAndReadersNeverSeeOlderValues() throws Exception {
+        try (RedisGroup g = group(); FerryHarness f = replicaEndpoint(g); Readers readers = new Readers(f, 4, f.routedMaster())) {
+            await().atMost(SETTLE).until(() -> readers.reads.get() > 100);
+            HostPort behind = f.snapshot().replicas().in().get(0);
+            // Redis pauses a replica's replication stream under CLIENT PAUSE WRITE: it answers and its link stays up.
+            long t0 = System.nanoTime();
+            g.node(behind).call("CLIENT", "PAUSE", "4000", "WRITE");
+            await().atMost(SETTLE).pollInterval(Duration.ofMillis(20)).until(() -> !f.snapshot().replicas().in().contains(behind));
+            long outAfterMs = (System.nanoTime() - t0) / 1_000_000;
+            ReplicaState st = f.snapshot().replicas().nodes().stream().filter(x -> x.node().equals(behind)).findFirst().orElseThrow();
+            System.out.println("lagging replica out after " + outAfterMs + " ms: " + st.why());
+            assertThat(st.why()).startsWith("behind by");
+            assertThat(outAfterMs).as("max-lag (1 s) and a check interval (500 ms), with room").isLessThan(2500);
+            await().atMost(SETTLE).until(() -> f.frontend().router().sessionsOn(behind) == 0);
+            long before = readers.reads.get();
+            await().atMost(SETTLE).until(() -> readers.reads.get() > before + 200);
+            readers.stop();
+            System.out.println("slowest read " + readers.slowestMs.get() + " ms, worst staleness " + readers.worstStalenessMs.get() + " ms");
+            assertThat(readers.errors).as("readers' errors").isEmpty();
+            assertThat(readers.worstStalenessMs.get()).as("never older than max-lag + a check interval, with room")
+                    .isLessThan(STALENESS_BOUND_MS);
+            await().atMost(SETTLE).until(() -> f.snapshot().replicas().in().contains(behind));
+        }
+    }
+
+    @Test
     void theStatsJsonMetricsAndHealthShowTheReplicasTheirLagSessionsAndWhyOneIsOut() throws Exception {
         try (RedisGroup g = group();
              FerryHarness f = FerryHarness.start(g, withAdmin(g));
