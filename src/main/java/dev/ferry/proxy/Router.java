@@ -134,11 +134,14 @@ public final class Router implements TopologyListener {
             routes.put(n, r != null ? r : new Route(n, ++generation, true));
         }
         replicas = new ReplicaRoutes(set, Map.copyOf(routes), fallbackRoute(before.fallback()));
+        for (HostPort n : before.routes().keySet()) {
+            if (routes.containsKey(n)) continue;
+            String why = set.nodes().stream().filter(st -> st.node().equals(n)).map(ReplicaState::why).findFirst().orElse("no longer checked");
+            log.warn("[{}] replica {} is out: {}; its {} client sessions move", frontend, n, why, sessionsOn(n));
+            leave(n);
+        }
         for (ReplicaState st : set.nodes()) {
-            if (before.routes().containsKey(st.node()) && !routes.containsKey(st.node())) {
-                log.warn("[{}] replica {} is out: {}; its {} client sessions move", frontend, st.node(), st.why(), sessionsOn(st.node()));
-                leave(st.node());
-            } else if (st.in() && !before.routes().containsKey(st.node())) {
+            if (st.in() && !before.routes().containsKey(st.node())) {
                 log.info("[{}] replica {} is in (lag {} bytes, {} ms)", frontend, st.node(), st.lagBytes(), st.lagMillis());
             }
         }
