@@ -44,7 +44,7 @@ final class ReplyHandler {
             afterReply();
             return;
         }
-        if (mayRunAgain(f, kind) && s.login == null && !soleServer()) {
+        if (mayRunAgain(f, kind) && s.login == null && !passesRefusals()) {
             s.out.flushRun();
             s.change.refused(from.node, kind);
             ByteBuf c = s.out.takeCarry();
@@ -80,7 +80,7 @@ final class ReplyHandler {
     }
 
     /** The route passes refusals on: the frontend's only server, or a replica frontend (-READONLY is the client's). */
-    boolean soleServer() {
+    boolean passesRefusals() {
         if (s.up.config.readsFromReplicas()) return true;
         Router.Route r = s.up.router.route(s.node);
         return r != null && r.passesRefusals();

@@ -129,8 +129,7 @@ class ReplicaReadsTest {
                     await().atMost(SETTLE).until(() -> readers.reads.get() > 100);
 
                     long t0 = System.nanoTime();
-                    g.node(cut).call("CONFIG", "SET", "masterauth", "not-the-password");
-                    g.node(cut).call("CLIENT", "KILL", "TYPE", "master");
+                    cutLink(g, cut);
                     await().atMost(SETTLE).pollInterval(Duration.ofMillis(20)).until(() -> !f.snapshot().replicas().in().contains(cut));
                     long outAfterMs = (System.nanoTime() - t0) / 1_000_000;
                     ReplicaState st = f.snapshot().replicas().nodes().stream().filter(x -> x.node().equals(cut)).findFirst().orElseThrow();
@@ -156,7 +155,7 @@ class ReplicaReadsTest {
                     assertThat(m.get(2).text()).as("subscribed again on the replica it moved to").isEqualTo("after-the-cut");
                 }
 
-                g.node(cut).call("CONFIG", "SET", "masterauth", PASSWORD);
+                restoreLink(g, cut);
                 await().atMost(SETTLE).until(() -> f.snapshot().replicas().in().contains(cut));
             } finally {
                 for (RespClient c : sessions) c.close();
@@ -230,6 +229,47 @@ class ReplicaReadsTest {
     }
 
     @Test
+    void withNoReplicaQualifyingSessionsReadFromTheMasterAndMoveBackWhenOneDoes() throws Exception {
+        try (RedisGroup g = group(); FerryHarness f = replicaEndpoint(g); RespClient c = session(f, "reader")) {
+            HostPort master = f.routedMaster();
+            portOf(c);
+            List<HostPort> replicas = f.snapshot().replicas().in();
+            for (HostPort r : replicas) cutLink(g, r);
+            await().atMost(SETTLE).until(() -> f.snapshot().replicas().in().isEmpty());
+            assertThat(f.snapshot().replicas().fallingBack()).isTrue();
+            await().atMost(SETTLE).until(() -> portOf(c) == master.port());
+
+            restoreLink(g, replicas.get(1));
+            await().atMost(SETTLE).until(() -> f.snapshot().replicas().in().equals(List.of(replicas.get(1))));
+            await().atMost(SETTLE).until(() -> portOf(c) == replicas.get(1).port());
+            assertThat(f.frontend().router().sessionsOn(master)).as("the session left the master").isZero();
+        }
+    }
+
+    @Test
+    void withReplicaFallbackRefuseCommandsWaitAndThenGetMasterdown() throws Exception {
+        try (RedisGroup g = group(); FerryHarness f = replicaEndpoint(g, "replica-fallback: refuse", "wait-for-master: 1s");
+             RespClient c = session(f, "reader")) {
+            portOf(c);
+            for (HostPort r : f.snapshot().replicas().in()) cutLink(g, r);
+            await().atMost(SETTLE).until(() -> f.snapshot().replicas().in().isEmpty());
+            Reply r = c.call("GET", "k");
+            assertThat(r.isError()).as("" + r).isTrue();
+            assertThat(r.text()).isEqualTo("MASTERDOWN Ferry: no replica of 'orders' qualifies after 1000 ms (replica-fallback: refuse)");
+        }
+    }
+
+    /** The replica loses its link to the master and cannot get it back (a wrong masterauth). */
+    static void cutLink(RedisGroup g, HostPort replica) {
+        g.node(replica).call("CONFIG", "SET", "masterauth", "not-the-password");
+        g.node(replica).call("CLIENT", "KILL", "TYPE", "master");
+    }
+
+    static void restoreLink(RedisGroup g, HostPort replica) {
+        g.node(replica).call("CONFIG", "SET", "masterauth", PASSWORD);
+    }
+
+    @Test
     void theStatsJsonMetricsAndHealthShowTheReplicasTheirLagSessionsAndWhyOneIsOut() throws Exception {
         try (RedisGroup g = group();
              FerryHarness f = FerryHarness.start(g, withAdmin(g));
@@ -237,8 +277,7 @@ class ReplicaReadsTest {
             await().atMost(SETTLE).until(() -> f.snapshot().replicas().in().size() == 2);
             HostPort on = HostPort.parse("127.0.0.1:" + portOf(c));
             HostPort other = f.snapshot().replicas().in().stream().filter(n -> !n.equals(on)).findFirst().orElseThrow();
-            g.node(other).call("CONFIG", "SET", "masterauth", "not-the-password");
-            g.node(other).call("CLIENT", "KILL", "TYPE", "master");
+            cutLink(g, other);
             await().atMost(SETTLE).until(() -> !f.snapshot().replicas().in().contains(other));
 
             String json = f.get("/stats.json").body();
