@@ -155,6 +155,8 @@ final class StatsPage {
         h.append("</div><div class=\"why\">").append(esc(f.basis()));
         if (f.epoch() >= 0) h.append(" &middot; config epoch ").append(f.epoch());
         if (!f.staticMode()) h.append(" &middot; ").append(f.sentinelsAnswering()).append('/').append(f.sentinels().size()).append(" Sentinels answer");
+        if (f.replicas().enabled()) h.append(" &middot; replica endpoint: ").append(f.replicas().in().size()).append(" in")
+                .append(f.replicas().fallingBack() ? ", reading from the master" : "");
         h.append("</div><div class=\"reason\">").append(esc(f.reason())).append("</div></div>");
         h.append("<div class=\"where\">clients on <code>").append(esc(f.bind())).append("</code>")
                 .append(f.tls().towardClients() ? " (TLS)" : "");
