@@ -1,8 +1,8 @@
 package dev.ferry.admin;
 
 import dev.ferry.admin.StatsModel.FrontendView;
-import dev.ferry.config.HostPort;
 import dev.ferry.config.AdminConfig;
+import dev.ferry.config.HostPort;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -130,7 +130,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    /** 200 "ok: ..." when every frontend routes to a master, else 503 naming those without one and why. */
+    /**
+     * 200 "ok: ..." when every frontend serves: a master frontend has a master, a replica frontend a replica
+     * (or the master to fall back to); else 503 naming those that do not and why.
+     */
     static Reply health(StatsModel m) {
         List<FrontendView> missing = m.frontends().stream().filter(f -> !f.serving()).toList();
         if (missing.isEmpty()) {
@@ -139,7 +142,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         String none = missing.stream().map(f -> f.name() + " (" + (f.replicas().enabled() && f.hasMaster()
                 ? "no replica qualifies; replica-fallback: " + f.replicas().fallback() : f.reason()) + ")").collect(Collectors.joining("; "));
-        return new Reply(HttpResponseStatus.SERVICE_UNAVAILABLE, TEXT, "no master: " + none + "\n");
+        boolean masters = missing.stream().noneMatch(f -> f.replicas().enabled());
+        return new Reply(HttpResponseStatus.SERVICE_UNAVAILABLE, TEXT, (masters ? "no master: " : "not serving: ") + none + "\n");
     }
 
     private static String serving(FrontendView f) {

@@ -171,11 +171,15 @@ public final class ConfigLoader {
         String role = m.get("role") == null ? "master" : expand(at + ".role", String.valueOf(m.get("role"))).trim();
         if (role.equals("master")) {
             for (String k : REPLICA_KEYS) {
-                if (m.containsKey(k)) throw new ConfigException(at + "." + k + ": applies only to role: replica (this frontend is role: master)");
+                if (m.containsKey(k)) {
+                    throw new ConfigException(at + "." + k + ": applies only to role: replica (this frontend is role: master)");
+                }
             }
             return Optional.empty();
         }
-        if (!role.equals("replica")) throw new ConfigException(at + ".role: '" + role + "' is not a role; use master (default) or replica");
+        if (!role.equals("replica")) {
+            throw new ConfigException(at + ".role: '" + role + "' is not a role; use master (default) or replica");
+        }
         OptionalLong maxBytes = OptionalLong.empty();
         if (m.get("max-lag-bytes") != null) {
             Object v = m.get("max-lag-bytes");

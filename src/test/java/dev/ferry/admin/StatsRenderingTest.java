@@ -158,6 +158,6 @@ class StatsRenderingTest {
         assertThat(AdminHandler.health(fallingBack).body()).contains("reads from the master 10.0.0.1:6379 (no replica qualifies)");
         assertThat(StatsPage.render(fallingBack)).contains("no replica qualifies: reads go to the master");
         assertThat(AdminHandler.health(refusing).status()).isEqualTo(HttpResponseStatus.SERVICE_UNAVAILABLE);
-        assertThat(AdminHandler.health(refusing).body()).contains("no replica qualifies; replica-fallback: refuse");
+        assertThat(AdminHandler.health(refusing).body()).isEqualTo("not serving: reads (no replica qualifies; replica-fallback: refuse)\n");
     }
 }
