@@ -100,6 +100,25 @@ class ReplicaReadsTest {
     }
 
     @Test
+    void sessionsArrivingTogetherBeforeAnyConnectionIsOpenAreSpreadToo() throws Exception {
+        // No password: the first command is a plain one, which waits for the shared connection to open.
+        try (RedisGroup g = RedisGroup.start(); FerryHarness f = replicaEndpoint(g)) {
+            List<RespClient> sessions = new ArrayList<>();
+            try {
+                for (int i = 0; i < 8; i++) sessions.add(RespClient.open(f.address(), "burst-" + i));
+                for (RespClient c : sessions) c.send(List.of(List.of("CONFIG", "GET", "port")));
+                Map<Integer, Integer> perPort = new HashMap<>();
+                for (RespClient c : sessions) perPort.merge(Integer.parseInt(c.read(Duration.ofSeconds(10)).items().get(1).text()), 1, Integer::sum);
+                System.out.println("a burst of 8 sessions, per node port: " + perPort);
+                assertThat(perPort).hasSize(2);
+                assertThat(perPort.values()).allMatch(n -> n >= 3);
+            } finally {
+                for (RespClient c : sessions) c.close();
+            }
+        }
+    }
+
+    @Test
     void aReplicaWhoseLinkIsCutStopsGettingReadsWithinACheckAndItsSessionsMoveWithTheirState() throws Exception {
         try (RedisGroup g = group(); FerryHarness f = replicaEndpoint(g)) {
             HostPort master = f.routedMaster();
