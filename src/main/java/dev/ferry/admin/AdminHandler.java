@@ -2,6 +2,7 @@ package dev.ferry.admin;
 
 import dev.ferry.admin.StatsModel.FrontendView;
 import dev.ferry.config.AdminConfig;
+import dev.ferry.config.HostPort;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -129,15 +130,26 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    /** 200 "ok: ..." when every frontend routes to a master, else 503 naming those without one and why. */
+    /**
+     * 200 "ok: ..." when every frontend serves: a master frontend has a master, a replica frontend a replica
+     * (or the master to fall back to); else 503 naming those that do not and why.
+     */
     static Reply health(StatsModel m) {
-        List<FrontendView> missing = m.frontends().stream().filter(f -> !f.hasMaster()).toList();
+        List<FrontendView> missing = m.frontends().stream().filter(f -> !f.serving()).toList();
         if (missing.isEmpty()) {
-            String ok = m.frontends().stream().map(f -> f.name() + " master " + f.master()).collect(Collectors.joining("; "));
+            String ok = m.frontends().stream().map(AdminHandler::serving).collect(Collectors.joining("; "));
             return new Reply(HttpResponseStatus.OK, TEXT, "ok: " + ok + "\n");
         }
-        String none = missing.stream().map(f -> f.name() + " (" + f.reason() + ")").collect(Collectors.joining("; "));
-        return new Reply(HttpResponseStatus.SERVICE_UNAVAILABLE, TEXT, "no master: " + none + "\n");
+        String none = missing.stream().map(f -> f.name() + " (" + (f.replicas().enabled() && f.hasMaster()
+                ? "no replica qualifies; replica-fallback: " + f.replicas().fallback() : f.reason()) + ")").collect(Collectors.joining("; "));
+        boolean masters = missing.stream().noneMatch(f -> f.replicas().enabled());
+        return new Reply(HttpResponseStatus.SERVICE_UNAVAILABLE, TEXT, (masters ? "no master: " : "not serving: ") + none + "\n");
+    }
+
+    private static String serving(FrontendView f) {
+        if (!f.replicas().enabled()) return f.name() + " master " + f.master();
+        List<HostPort> in = f.replicas().in();
+        return f.name() + (in.isEmpty() ? " reads from the master " + f.master() + " (no replica qualifies)" : " reads from replicas " + in);
     }
 
     private static void write(ChannelHandlerContext ctx, FullHttpRequest req, Reply reply) {

@@ -12,6 +12,7 @@ import dev.ferry.topology.SwitchRecord;
 import dev.ferry.topology.Topology;
 import dev.ferry.topology.TopologyListener;
 import dev.ferry.topology.NodeRoles;
+import dev.ferry.topology.ReplicaState;
 import dev.ferry.topology.Verdict;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -137,6 +138,12 @@ final class FerryMetrics implements AutoCloseable {
         FunctionCounter.builder("ferry.check.rounds", ferry, f -> of(name, x -> x.topology().snapshot().rounds())).tags(t)
                 .description("Check rounds of the Sentinels and nodes").register(registry);
         tls(fr, t);
+        if (fr.config().readsFromReplicas()) {
+            Gauge.builder("ferry.replicas.in", ferry, f -> of(name, x -> x.router().replicas().in().size())).tags(t)
+                    .description("Replicas a replica frontend reads from now (in sync with the master within max-lag)").register(registry);
+            Gauge.builder("ferry.replicas.fallback", ferry, f -> of(name, x -> x.router().replicas().fallingBack() ? 1 : 0)).tags(t)
+                    .description("1 while no replica qualifies and reads go to the master").register(registry);
+        }
         Counter.builder("ferry.master.changes").tags(t)
                 .description("Changes of the routed master (the first master at start is not a change)").register(registry);
         Timer.builder("ferry.switch.duration").tags(t).serviceLevelObjectives(SWITCH_BUCKETS)
@@ -212,8 +219,33 @@ final class FerryMetrics implements AutoCloseable {
                 .tags(t).description("1 when the last check of the node answered PING and ROLE").register(registry);
         Gauge.builder("ferry.node.is.master", ferry, f -> of(name, x -> node.equals(x.topology().snapshot().verdict().master()) ? 1 : 0))
                 .tags(t).description("1 when Ferry routes clients to this node").register(registry);
+        if (fr.config().readsFromReplicas()) replica(name, node, t);
         Gauge.builder("ferry.node.check.latency", ferry, f -> of(name, x -> latencySeconds(report(x.topology(), node)))).tags(t).baseUnit("seconds")
                 .description("Round trip of the last check's PING; NaN while the node is down").register(registry);
+    }
+
+    /** A replica frontend's view of one node: in or out, and its lag (NaN while unknown). */
+    private void replica(String name, HostPort node, Tags t) {
+        Gauge.builder("ferry.replica.in", ferry, f -> of(name, x -> replica(x, node) != null && replica(x, node).in() ? 1 : 0)).tags(t)
+                .description("1 when the replica frontend reads from this node").register(registry);
+        Gauge.builder("ferry.replica.lag", ferry, f -> of(name, x -> lag(replica(x, node), false))).tags(t).baseUnit("bytes")
+                .description("How far the node's replication offset is behind the master's; NaN unknown").register(registry);
+        Gauge.builder("ferry.replica.lag.time", ferry, f -> of(name, x -> lag(replica(x, node), true))).tags(t).baseUnit("seconds")
+                .description("How long ago the master had the oldest write the node lacks (to within a check interval); NaN unknown")
+                .register(registry);
+    }
+
+    private static ReplicaState replica(Ferry.Frontend fr, HostPort node) {
+        for (ReplicaState s : fr.router().replicas().nodes()) {
+            if (s.node().equals(node)) return s;
+        }
+        return null;
+    }
+
+    private static double lag(ReplicaState s, boolean time) {
+        if (s == null) return Double.NaN;
+        long v = time ? s.lagMillis() : s.lagBytes();
+        return v < 0 ? Double.NaN : time ? v / 1000.0 : v;
     }
 
     private void sentinel(Ferry.Frontend fr, HostPort sentinel) {

@@ -19,7 +19,7 @@ final class StatsJson {
         if (m.version() != null) j.field("version", m.version());
         j.field("generated", m.generated());
         j.field("refresh_seconds", m.refresh().toSeconds());
-        j.field("healthy", m.everyFrontendHasMaster());
+        j.field("healthy", m.everyFrontendServes());
         j.key("frontends").open('[');
         for (FrontendView f : m.frontends()) frontend(j, f);
         j.close(']');
@@ -33,6 +33,7 @@ final class StatsJson {
         j.field("bind", f.bind());
         j.field("master_name", f.masterName());
         j.field("mode", f.staticMode() ? "static" : "sentinel");
+        j.field("role", f.replicas().enabled() ? "replica" : "master");
         j.field("status", f.status());
         j.field("master", f.master());
         j.field("held", f.held());
@@ -67,6 +68,34 @@ final class StatsJson {
         j.close(']');
         j.strings("events", f.events());
         tls(j, f.tls());
+        replicas(j, f.replicas());
+        j.close('}');
+    }
+
+    /** A replica frontend's replicas: in or out and why, lag, sessions; null for a master frontend. */
+    private static void replicas(Json j, ReplicasView r) {
+        if (!r.enabled()) {
+            j.field("replicas", null);
+            return;
+        }
+        j.key("replicas").open('{');
+        j.field("fallback", r.fallback());
+        j.field("falling_back", r.fallingBack());
+        j.field("max_lag_bytes", r.maxLagBytes() < 0 ? null : r.maxLagBytes());
+        j.field("max_lag_ms", r.maxLagMillis() < 0 ? null : r.maxLagMillis());
+        j.field("read_from_master", r.fromMaster());
+        j.key("nodes").open('[');
+        for (ReplicasView.Row row : r.rows()) {
+            j.open('{');
+            j.field("address", row.node());
+            j.field("in", row.in());
+            j.field("lag_bytes", row.lagBytes() < 0 ? null : row.lagBytes());
+            j.field("lag_ms", row.lagMillis() < 0 ? null : row.lagMillis());
+            j.field("sessions_now", row.sessions());
+            j.field("why_out", row.in() ? null : row.why());
+            j.close('}');
+        }
+        j.close(']');
         j.close('}');
     }
 

@@ -37,7 +37,7 @@ public record StatsModel(String nodeName, String version, Instant generated, Dur
             HostPort master, HostPort held, HostPort named, long epoch, String basis, String reason, List<String> warnings,
             List<String> notes, Traffic traffic, Paths paths, long waitingNow, long waited, long waitTimeouts, long rounds, long fences,
             long sentinelEvents, List<NodeView> nodes, List<SentinelView> sentinels, List<SwitchView> switches, List<String> events,
-            TlsView tls) {
+            TlsView tls, ReplicasView replicas) {
 
         /** A frontend without TLS on any side. */
         public FrontendView(String name, HostPort bind, String masterName, boolean staticMode, HostPort master, HostPort held,
@@ -46,11 +46,17 @@ public record StatsModel(String nodeName, String version, Instant generated, Dur
                             long sentinelEvents, List<NodeView> nodes, List<SentinelView> sentinels, List<SwitchView> switches,
                             List<String> events) {
             this(name, bind, masterName, staticMode, master, held, named, epoch, basis, reason, warnings, notes, traffic, paths,
-                    waitingNow, waited, waitTimeouts, rounds, fences, sentinelEvents, nodes, sentinels, switches, events, TlsView.NONE);
+                    waitingNow, waited, waitTimeouts, rounds, fences, sentinelEvents, nodes, sentinels, switches, events, TlsView.NONE,
+                    ReplicasView.OFF);
         }
 
         public boolean hasMaster() {
             return master != null;
+        }
+
+        /** Clients are served: a master frontend has a master; a replica frontend has a replica, or the master as fallback. */
+        public boolean serving() {
+            return replicas.enabled() ? replicas.serving(hasMaster()) : hasMaster();
         }
 
         /** "master", "held" (Sentinel is promoting a replica) or "none". */
@@ -136,6 +142,11 @@ public record StatsModel(String nodeName, String version, Instant generated, Dur
         return frontends.stream().allMatch(FrontendView::hasMaster);
     }
 
+    /** Every frontend serves its clients (see {@link FrontendView#serving}): what /health and {@code healthy} say. */
+    public boolean everyFrontendServes() {
+        return frontends.stream().allMatch(FrontendView::serving);
+    }
+
     /** Reads everything now; cheap (snapshots are immutable, counters are LongAdders). */
     static StatsModel collect(Ferry ferry, AdminConfig admin, NodeStates states) {
         List<String> secrets = secrets(ferry, admin);
@@ -198,7 +209,8 @@ public record StatsModel(String nodeName, String version, Instant generated, Dur
                 snap.advice().stream().map(a -> redact(a, secrets)).toList(),
                 traffic, Paths.of(fs), fs.waitingNow.sum(), fs.waited.sum(), fs.waitTimeouts.sum(), snap.rounds(), snap.fences(),
                 snap.sentinelEvents(),
-                nodes, sentinels, switches, snap.recentEvents().stream().map(e -> redact(e, secrets)).toList(), tls(fr));
+                nodes, sentinels, switches, snap.recentEvents().stream().map(e -> redact(e, secrets)).toList(), tls(fr),
+                ReplicasView.of(c, snap.replicas(), router, t -> redact(t, secrets)));
     }
 
     private static TlsView tls(Ferry.Frontend fr) {

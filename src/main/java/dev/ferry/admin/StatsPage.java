@@ -88,7 +88,7 @@ final class StatsPage {
         long refresh = m.refresh().toSeconds();
         if (refresh > 0) h.append("<meta http-equiv=\"refresh\" content=\"").append(refresh).append("\">");
         h.append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
-        h.append("<title>").append(m.everyFrontendHasMaster() ? "" : "NO MASTER - ").append("Ferry - ").append(esc(m.nodeName()))
+        h.append("<title>").append(m.everyFrontendServes() ? "" : "NO MASTER - ").append("Ferry - ").append(esc(m.nodeName()))
                 .append("</title><style>").append(CSS).append("</style></head><body>");
         header(h, m);
         h.append("<main>");
@@ -135,6 +135,7 @@ final class StatsPage {
             h.append("</div>");
         }
         cards(h, f);
+        ReplicasSection.render(h, f);
         nodes(h, f, now);
         h.append("<div class=\"grid2\"><div>");
         sentinels(h, f);
@@ -154,6 +155,8 @@ final class StatsPage {
         h.append("</div><div class=\"why\">").append(esc(f.basis()));
         if (f.epoch() >= 0) h.append(" &middot; config epoch ").append(f.epoch());
         if (!f.staticMode()) h.append(" &middot; ").append(f.sentinelsAnswering()).append('/').append(f.sentinels().size()).append(" Sentinels answer");
+        if (f.replicas().enabled()) h.append(" &middot; replica endpoint: ").append(f.replicas().in().size()).append(" in")
+                .append(f.replicas().fallingBack() ? ", reading from the master" : "");
         h.append("</div><div class=\"reason\">").append(esc(f.reason())).append("</div></div>");
         h.append("<div class=\"where\">clients on <code>").append(esc(f.bind())).append("</code>")
                 .append(f.tls().towardClients() ? " (TLS)" : "");

@@ -4,6 +4,7 @@ import dev.ferry.config.ConfigException;
 import dev.ferry.config.FerryConfig;
 import dev.ferry.config.FrontendConfig;
 import dev.ferry.topology.NodeReport;
+import dev.ferry.topology.ReplicaState;
 import dev.ferry.topology.Role;
 import dev.ferry.topology.SentinelReport;
 import dev.ferry.topology.Topology;
@@ -86,6 +87,12 @@ final class CheckCommand implements Callable<Integer> {
         else {
             out.println("  master:  NONE: " + v.reason());
             ok = false;
+        }
+        if (s.replicas().enabled()) {
+            for (ReplicaState r : s.replicas().nodes()) {
+                out.printf("  reads    %-22s %s%n", r.node(), r.in() ? "IN, lag " + r.lagBytes() + " bytes, " + r.lagMillis() + " ms" : "out: " + r.why());
+            }
+            if (s.replicas().in().isEmpty()) out.println("  warning: no replica qualifies" + (s.replicas().fallbackToMaster() ? "; reads go to the master" : ""));
         }
         for (String w : v.warnings()) out.println("  warning: " + w);
         for (String a : s.advice()) out.println("  note:    " + a);

@@ -15,7 +15,8 @@ public record ConfigChanges(List<String> added, List<String> removed, Map<String
 
     /** Keys whose change needs new checks, subscriptions and fencing (a new topology); the rest concern new client sessions. */
     private static final List<String> TOPOLOGY_KEYS = List.of("master", "sentinels", "servers", "password", "user",
-            "sentinel-password", "sentinel-user", "check", "failover-hold", "fence", "down-after", "tripwire", "node-tls", "sentinel-tls");
+            "sentinel-password", "sentinel-user", "check", "failover-hold", "fence", "down-after", "tripwire", "node-tls", "sentinel-tls",
+            "role", "max-lag", "max-lag-bytes", "replica-fallback", "read-from-master");
 
     public static ConfigChanges between(FerryConfig before, FerryConfig after) {
         Map<String, FrontendConfig> old = byName(before);
@@ -42,7 +43,7 @@ public record ConfigChanges(List<String> added, List<String> removed, Map<String
 
     /** Keys that new client sessions take from their upstream (node connections, timeouts, limits). */
     private static final List<String> UPSTREAM_KEYS = List.of("node-tls", "check", "wait-for-master", "connections",
-            "move-timeout", "client-output-limit");
+            "move-timeout", "client-output-limit", "role", "replica-fallback");
 
     /** Whether new client sessions need an upstream of their own (with its own node connections) for the new settings. */
     public static boolean needsNewUpstream(List<String> keys) {
@@ -79,7 +80,22 @@ public record ConfigChanges(List<String> added, List<String> removed, Map<String
         if (a.clientOutputLimit() != b.clientOutputLimit()) k.add("client-output-limit");
         if (!Objects.equals(a.tls().nodes(), b.tls().nodes())) k.add("node-tls");
         if (!Objects.equals(a.tls().sentinels(), b.tls().sentinels())) k.add("sentinel-tls");
+        replicaKeys(a, b, k);
         return k;
+    }
+
+    private static void replicaKeys(FrontendConfig a, FrontendConfig b, List<String> k) {
+        if (a.readsFromReplicas() != b.readsFromReplicas()) {
+            k.add("role");
+            return;
+        }
+        if (!a.readsFromReplicas()) return;
+        ReplicaReads x = a.replicaReads().get();
+        ReplicaReads y = b.replicaReads().get();
+        if (!x.maxLag().equals(y.maxLag())) k.add("max-lag");
+        if (!x.maxLagBytes().equals(y.maxLagBytes())) k.add("max-lag-bytes");
+        if (x.fallback() != y.fallback()) k.add("replica-fallback");
+        if (x.fromMaster() != y.fromMaster()) k.add("read-from-master");
     }
 
     /** One line for the log: {@code added [b]; removed [c]; changed a (password, check); admin}. */

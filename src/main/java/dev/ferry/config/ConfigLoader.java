@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -32,7 +33,9 @@ public final class ConfigLoader {
     private static final Set<String> FRONTEND_KEYS = Set.of("name", "bind", "master", "sentinels", "servers",
             "password", "user", "sentinel-password", "sentinel-user", "check", "wait-for-master", "failover-hold", "fence", "mode",
             "connections", "move-timeout", "client-output-limit", "client-input-limit", "down-after", "tripwire",
-            "tls", "plaintext-bind", "node-tls", "sentinel-tls");
+            "tls", "plaintext-bind", "node-tls", "sentinel-tls", "role", "max-lag", "max-lag-bytes", "replica-fallback",
+            "read-from-master");
+    private static final List<String> REPLICA_KEYS = List.of("max-lag", "max-lag-bytes", "replica-fallback", "read-from-master");
     private static final Set<String> CHECK_KEYS = Set.of("interval", "timeout");
     private static final Set<String> ADMIN_KEYS = Set.of("bind", "user", "password", "health-auth", "refresh",
             "node-name", "show-version", "drain", "tls");
@@ -160,7 +163,48 @@ public final class ConfigLoader {
         Optional<Duration> downAfter = downAfter(at + ".down-after", m.get("down-after"), sentinels.isEmpty(), check);
         boolean tripwire = bool(at + ".tripwire", m.get("tripwire"), FrontendConfig.defaultTripwire(sentinels.isEmpty()));
         return new FrontendConfig(name, bind, master, sentinels, servers, redis, sentinel, check, wait, hold, fence,
-                connections, move, outputLimit, inputLimit, downAfter, tripwire, frontendTls(at, m, bind));
+                connections, move, outputLimit, inputLimit, downAfter, tripwire, frontendTls(at, m, bind), replicaReads(at, m));
+    }
+
+    /** {@code role: replica} and its keys; they mean nothing on a master frontend, so they are refused there. */
+    private Optional<ReplicaReads> replicaReads(String at, Map<String, Object> m) throws ConfigException {
+        String role = m.get("role") == null ? "master" : expand(at + ".role", String.valueOf(m.get("role"))).trim();
+        if (role.equals("master")) {
+            for (String k : REPLICA_KEYS) {
+                if (m.containsKey(k)) {
+                    throw new ConfigException(at + "." + k + ": applies only to role: replica (this frontend is role: master)");
+                }
+            }
+            return Optional.empty();
+        }
+        if (!role.equals("replica")) {
+            throw new ConfigException(at + ".role: '" + role + "' is not a role; use master (default) or replica");
+        }
+        OptionalLong maxBytes = OptionalLong.empty();
+        if (m.get("max-lag-bytes") != null) {
+            Object v = m.get("max-lag-bytes");
+            String s = expand(at + ".max-lag-bytes", String.valueOf(v)).trim();
+            Matcher mt = SIZE.matcher(s);
+            if (!mt.matches()) throw new ConfigException(at + ".max-lag-bytes: '" + s + "' is not a size (e.g. 0, 512kb, 1mb)");
+            maxBytes = OptionalLong.of(bytes(Long.parseLong(mt.group(1)), mt.group(2)));
+        }
+        Optional<Duration> maxLag = Optional.of(ReplicaReads.DEFAULT_MAX_LAG);
+        Object lag = m.get("max-lag");
+        if (lag != null && List.of("off", "none").contains(String.valueOf(lag).trim())) maxLag = Optional.empty();
+        else if (lag != null) maxLag = Optional.of(duration(at + ".max-lag", lag, null));
+        ReplicaReads.Fallback fallback = ReplicaReads.Fallback.MASTER;
+        Object f = m.get("replica-fallback");
+        if (f != null) {
+            String s = expand(at + ".replica-fallback", String.valueOf(f)).trim();
+            fallback = switch (s) {
+                case "master" -> ReplicaReads.Fallback.MASTER;
+                case "refuse" -> ReplicaReads.Fallback.REFUSE;
+                default -> throw new ConfigException(at + ".replica-fallback: '" + s
+                        + "' is not a fallback; use master (default: read from the master while no replica qualifies) or refuse");
+            };
+        }
+        boolean fromMaster = bool(at + ".read-from-master", m.get("read-from-master"), false);
+        return Optional.of(new ReplicaReads(maxBytes, maxLag, fallback, fromMaster));
     }
 
     private Optional<Duration> downAfter(String at, Object v, boolean staticMode, CheckConfig check) throws ConfigException {
@@ -279,16 +323,18 @@ public final class ConfigLoader {
         if (v == null) return fallback;
         Matcher mt = SIZE.matcher(String.valueOf(v).trim());
         if (!mt.matches()) throw new ConfigException(at + ": '" + v + "' is not a size (e.g. 64mb, 512kb, 1gb)");
-        long n = Long.parseLong(mt.group(1));
-        String unit = mt.group(2) == null ? "b" : mt.group(2).toLowerCase();
-        long bytes = switch (unit) {
+        long bytes = bytes(Long.parseLong(mt.group(1)), mt.group(2));
+        if (bytes < 1024 * 1024) throw new ConfigException(at + ": must be at least 1mb");
+        return bytes;
+    }
+
+    private static long bytes(long n, String unit) {
+        return switch (unit == null ? "b" : unit.toLowerCase()) {
             case "kb" -> n << 10;
             case "mb" -> n << 20;
             case "gb" -> n << 30;
             default -> n;
         };
-        if (bytes < 1024 * 1024) throw new ConfigException(at + ": must be at least 1mb");
-        return bytes;
     }
 
     private AdminConfig admin(Map<String, Object> m) throws ConfigException {

@@ -27,6 +27,7 @@ import java.util.Optional;
  *                         Sentinels; static mode defaults to {@link #DEFAULT_STATIC_DOWN_AFTER})
  * @param tripwire         whether Ferry keeps a {@code BLPOP} blocked on the master to learn of a demotion at once
  * @param tls              TLS toward clients, nodes and Sentinels ({@link FrontendTlsConfig#NONE}: plaintext)
+ * @param replicaReads     present for {@code role: replica}: sessions read from replicas within a lag bound
  */
 public record FrontendConfig(
         String name,
@@ -46,7 +47,8 @@ public record FrontendConfig(
         long clientInputLimit,
         Optional<Duration> downAfter,
         boolean tripwire,
-        FrontendTlsConfig tls) {
+        FrontendTlsConfig tls,
+        Optional<ReplicaReads> replicaReads) {
 
     public static final Duration DEFAULT_WAIT_FOR_MASTER = Duration.ofSeconds(5);
     public static final Duration DEFAULT_FAILOVER_HOLD = Duration.ofSeconds(2);
@@ -65,6 +67,16 @@ public record FrontendConfig(
                 connections, moveTimeout, clientOutputLimit, clientInputLimit, downAfter, tripwire, FrontendTlsConfig.NONE);
     }
 
+    /** A master frontend (every session goes to the master). */
+    public FrontendConfig(String name, HostPort bind, String masterName, List<HostPort> sentinels, List<HostPort> servers,
+                          Credentials redisAuth, Credentials sentinelAuth, CheckConfig check, Duration waitForMaster,
+                          Duration failoverHold, boolean fence, ConnectionPolicy connections, Duration moveTimeout,
+                          long clientOutputLimit, long clientInputLimit, Optional<Duration> downAfter, boolean tripwire,
+                          FrontendTlsConfig tls) {
+        this(name, bind, masterName, sentinels, servers, redisAuth, sentinelAuth, check, waitForMaster, failoverHold, fence,
+                connections, moveTimeout, clientOutputLimit, clientInputLimit, downAfter, tripwire, tls, Optional.empty());
+    }
+
     public FrontendConfig {
         sentinels = List.copyOf(sentinels);
         servers = List.copyOf(servers);
@@ -77,6 +89,11 @@ public record FrontendConfig(
      */
     public static boolean defaultTripwire(boolean staticMode) {
         return !staticMode;
+    }
+
+    /** Whether sessions read from replicas ({@code role: replica}). */
+    public boolean readsFromReplicas() {
+        return replicaReads.isPresent();
     }
 
     public boolean staticMode() {

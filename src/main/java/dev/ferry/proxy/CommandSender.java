@@ -95,6 +95,9 @@ final class CommandSender {
         NodeLink l = s.pool.shared(r.node(), s.identity);
         if (s.link != null && s.link != l && s.journal.sent() > 0) return false;  // replies from the last connection first
         if (l == null) l = s.pool.openShared(r.node(), s.identity, null, 0);
+        // Counted on the node from its choice, not its first write: sessions that arrive together while a
+        // connection opens are spread by a replica frontend (fewest sessions), not all sent to one.
+        s.attachTo(l.node);
         if (!l.ready() || !l.isWritable() || !s.client.isWritable()) {
             l.await(s);
             return false;

@@ -34,6 +34,10 @@ final class NodeConnections {
 
     /** The error reply for a command that waited wait-for-master for a master in vain. */
     static ByteBuf noMasterKnown(FrontendConfig config) {
+        if (config.readsFromReplicas()) {
+            return masterDown("no replica of '" + config.name() + "' qualifies after " + config.waitForMaster().toMillis() + " ms"
+                    + " (replica-fallback: " + config.replicaReads().get().fallback().key() + ")");
+        }
         return masterDown("no master known for '" + config.name() + "' after " + config.waitForMaster().toMillis() + " ms");
     }
 

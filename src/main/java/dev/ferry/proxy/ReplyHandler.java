@@ -44,7 +44,7 @@ final class ReplyHandler {
             afterReply();
             return;
         }
-        if (mayRunAgain(f, kind) && s.login == null && !soleServer()) {
+        if (mayRunAgain(f, kind) && s.login == null && !passesRefusals()) {
             s.out.flushRun();
             s.change.refused(from.node, kind);
             ByteBuf c = s.out.takeCarry();
@@ -79,10 +79,11 @@ final class ReplyHandler {
         return kind == ReplyScanner.READONLY || (kind == ReplyScanner.UNBLOCKED && (flags & CommandTable.BLOCKING) != 0);
     }
 
-    /** The frontend's only server is the route: nowhere else to send a refused command again. */
-    boolean soleServer() {
+    /** The route passes refusals on: the frontend's only server, or a replica frontend (-READONLY is the client's). */
+    boolean passesRefusals() {
+        if (s.up.config.readsFromReplicas()) return true;
         Router.Route r = s.up.router.route(s.node);
-        return r != null && r.sole();
+        return r != null && r.passesRefusals();
     }
 
     /** The oldest command's reply reached the client: note what it changed, and forget it. */

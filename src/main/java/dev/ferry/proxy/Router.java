@@ -3,8 +3,11 @@ package dev.ferry.proxy;
 import dev.ferry.config.HostPort;
 import dev.ferry.topology.Basis;
 import dev.ferry.topology.NodeRoles;
+import dev.ferry.topology.ReplicaSet;
+import dev.ferry.topology.ReplicaState;
 import dev.ferry.topology.TopologyListener;
 import dev.ferry.topology.Verdict;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -26,10 +29,11 @@ public final class Router implements TopologyListener {
     private static final Logger log = LoggerFactory.getLogger(Router.class);
 
     /**
-     * Where sessions send now; a new route object for every change of master. {@code sole}: the frontend's
-     * only server, whatever its role, so a refusal as by a replica is passed on (there is nowhere else to go).
+     * Where sessions send now; a new route object for every change of master. {@code passesRefusals}: a refusal
+     * as by a replica is passed on, never sent again: the frontend's only server, whatever its role (there is
+     * nowhere else to go), or any route of a replica frontend (a write there gets Redis's own -READONLY).
      */
-    record Route(HostPort node, long generation, boolean sole) {}
+    record Route(HostPort node, long generation, boolean passesRefusals) {}
 
     private final String frontend;
     private final Queue<Consumer<Route>> waiters = new ConcurrentLinkedQueue<>();
@@ -37,6 +41,7 @@ public final class Router implements TopologyListener {
     private final TrafficStats stats = new TrafficStats();
     private final List<BiConsumer<HostPort, Boolean>> onLeave = new CopyOnWriteArrayList<>();
     private volatile Route route;
+    private volatile ReplicaRoutes replicas = ReplicaRoutes.NONE;
     private volatile Consumer<HostPort> onStaleMaster;
     private long generation;
 
@@ -54,7 +59,13 @@ public final class Router implements TopologyListener {
      * route for every session; this is where a frontend serving reads from replicas picks one per session.
      */
     Route route(HostPort current) {
-        return route;
+        ReplicaRoutes r = replicas;
+        return r.set().enabled() ? r.pick(current, this::sessionsOn) : route;
+    }
+
+    /** A replica frontend's replicas now (for the stats); {@link ReplicaSet#OFF} for a master frontend. */
+    public ReplicaSet replicas() {
+        return replicas.set();
     }
 
     /**
@@ -63,7 +74,7 @@ public final class Router implements TopologyListener {
      */
     void waitForRoute(Consumer<Route> then, Route seen) {
         waiters.add(then);
-        Route now = route;
+        Route now = route(null);
         if (now != seen && waiters.remove(then)) then.accept(now);
     }
 
@@ -105,6 +116,61 @@ public final class Router implements TopologyListener {
         return s == null ? 0 : (int) s.sessionsNow.sum();
     }
 
+    /**
+     * A replica frontend's replicas after a check round: a replica that stopped qualifying takes nothing new
+     * and its sessions move (as off an old master: state set up again, reads in flight sent again); when
+     * replicas qualify again, sessions that fell back to the master move to them.
+     */
+    @Override
+    public synchronized void onReplicas(ReplicaSet set) {
+        ReplicaRoutes before = replicas;
+        if (!set.enabled()) {
+            replicas = ReplicaRoutes.NONE;
+            return;
+        }
+        Map<HostPort, Route> routes = new HashMap<>();
+        for (HostPort n : set.in()) {
+            Route r = before.routes().get(n);
+            routes.put(n, r != null ? r : new Route(n, ++generation, true));
+        }
+        replicas = new ReplicaRoutes(set, Map.copyOf(routes), fallbackRoute(before.fallback()));
+        for (HostPort n : before.routes().keySet()) {
+            if (routes.containsKey(n)) continue;
+            String why = set.nodes().stream().filter(st -> st.node().equals(n)).map(ReplicaState::why).findFirst().orElse("no longer checked");
+            log.warn("[{}] replica {} is out: {}; its {} client sessions move", frontend, n, why, sessionsOn(n));
+            leave(n);
+        }
+        for (ReplicaState st : set.nodes()) {
+            if (st.in() && !before.routes().containsKey(st.node())) {
+                log.info("[{}] replica {} is in (lag {} bytes, {} ms)", frontend, st.node(), st.lagBytes(), st.lagMillis());
+            }
+        }
+        Route master = route;
+        if (before.routes().isEmpty() && !routes.isEmpty() && master != null && !routes.containsKey(master.node())
+                && before.set().enabled() && sessionsOn(master.node()) > 0) {
+            log.info("[{}] replicas qualify again: sessions reading from the master {} move to them", frontend, master.node());
+            leave(master.node());
+        } else if (routes.isEmpty() && !before.routes().isEmpty()) {
+            log.warn("[{}] no replica qualifies: {}", frontend, set.fallbackToMaster() ? "reading from the master" : "sessions wait");
+        }
+        if (!routes.isEmpty()) wakeWaiters();
+    }
+
+    /** The master as a replica frontend's fallback: a refusal there is passed on too. */
+    private Route fallbackRoute(Route was) {
+        Route m = route;
+        if (m == null) return null;
+        return was != null && was.node().equals(m.node()) && was.generation() == m.generation() ? was : new Route(m.node(), m.generation(), true);
+    }
+
+    /**
+     * A replica leaves as an old master that now answers as a replica does: it cannot acknowledge a write,
+     * so what is due from it may be passed on; reads in flight are sent again elsewhere at once.
+     */
+    private void leave(HostPort node) {
+        for (BiConsumer<HostPort, Boolean> l : onLeave) l.accept(node, true);
+    }
+
     @Override
     public synchronized void onVerdict(Verdict before, Verdict now, NodeRoles roles) {
         HostPort was = before.attached();
@@ -113,10 +179,13 @@ public final class Router implements TopologyListener {
         // sessions keep their connections.
         boolean sole = now.basis() == Basis.SOLE;
         if (now.master() == null) route = null;
-        else if (route == null || !route.node().equals(now.master()) || route.sole() != sole) {
+        else if (route == null || !route.node().equals(now.master()) || route.passesRefusals() != sole) {
             route = new Route(now.master(), ++generation, sole);
         }
-        if (was != null && !was.equals(next)) {
+        ReplicaRoutes r = replicas;
+        if (r.set().enabled()) replicas = new ReplicaRoutes(r.set(), r.routes(), fallbackRoute(r.fallback()));
+        // A replica frontend's sessions on a qualifying replica stay, whatever happens to the master.
+        if (was != null && !was.equals(next) && !r.routes().containsKey(was)) {
             // A node that now answers as a replica (FAILOVER TO, REPLICAOF) can no longer acknowledge a
             // write, so replies still due from it may be passed on before a session moves.
             boolean demoted = now.basis() == Basis.HANDOVER || roles.isReplica(was);
@@ -124,12 +193,17 @@ public final class Router implements TopologyListener {
             if (n > 0) log.warn("[{}] {} client sessions leave {}: it is no longer the master", frontend, n, was);
             for (BiConsumer<HostPort, Boolean> l : onLeave) l.accept(was, demoted);
         }
+        wakeWaiters();
+    }
+
+    private void wakeWaiters() {
+        Route now = route(null);
         Consumer<Route> w;
         int n = 0;
         while ((w = waiters.poll()) != null) {
-            w.accept(route);
+            w.accept(now);
             n++;
         }
-        if (n > 0 && route != null) log.info("[{}] {} waiting client sessions go to {}", frontend, n, route.node());
+        if (n > 0 && now != null) log.info("[{}] {} waiting client sessions go to {}", frontend, n, now.node());
     }
 }

@@ -96,7 +96,8 @@ final class SessionMoves {
         Router.Route r = s.up.router.route(s.node);
         if (r != null && r.node().equals(l.node)) return;  // stale retirement: the node is master again
         int unanswered = unanswered();
-        if (!demoted && unanswered > 0 && repeatableInFlight()) {
+        // A replica frontend's reads run again on another replica at once: the one left may be stalled.
+        if ((!demoted || s.up.config.readsFromReplicas()) && unanswered > 0 && repeatableInFlight()) {
             act(MasterChange.Outcome.MOVE);  // reads and queued commands: nothing ran that matters; run them again
             return;
         }

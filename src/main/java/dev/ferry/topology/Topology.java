@@ -43,6 +43,7 @@ public final class Topology implements AutoCloseable {
     private final Fencer fencer;
     private final HoldPolicy hold;
     private final TopologyHistory history;
+    private final Optional<ReplicaSelection> replicaSelection;
     private final List<SentinelSubscriber> subscribers = new ArrayList<>();
     private final Optional<Tripwire> tripwire;
     private final List<TopologyListener> listeners = new CopyOnWriteArrayList<>();
@@ -51,6 +52,7 @@ public final class Topology implements AutoCloseable {
     private final Map<HostPort, Long> masterEpochs = new HashMap<>();
     private final Set<String> warned = new HashSet<>();
     private Verdict verdict = Verdict.INITIAL;
+    private ReplicaSet replicas = ReplicaSet.OFF;
     private ScheduledFuture<?> next;
     private boolean roundQueued;
     private volatile TopologySnapshot snapshot;
@@ -67,6 +69,7 @@ public final class Topology implements AutoCloseable {
         this.fencer = new Fencer(config.name(), checks, workers, loop, Ticker.SYSTEM, this::fenced);
         this.hold = new HoldPolicy(config.name(), config.masterName(), config.failoverHold(), Ticker.SYSTEM);
         this.history = new TopologyHistory(config.name(), config.masterName(), Ticker.SYSTEM);
+        this.replicaSelection = config.replicaReads().map(r -> new ReplicaSelection(r, config.check().interval().toMillis()));
         for (HostPort s : config.sentinels()) {
             subscribers.add(new SentinelSubscriber(config.name(), s, config.masterName(), Connector.toSentinels(config),
                     ev -> loop.execute(() -> onEvent(ev))));
@@ -86,6 +89,8 @@ public final class Topology implements AutoCloseable {
     }
 
     public void start() {
+        // A reload may turn a replica frontend into a master one: its router forgets the replicas.
+        if (replicaSelection.isEmpty()) listeners.forEach(l -> l.onReplicas(ReplicaSet.OFF));
         subscribers.forEach(SentinelSubscriber::start);
         tripwire.ifPresent(Tripwire::start);
         requestRound("start");
@@ -180,7 +185,19 @@ public final class Topology implements AutoCloseable {
                 masterEpochs, held, hold.promotion(), prober.unavailableFor(), config.downAfter());
         Verdict v = election.decide(o);
         hold.decided(held, verdict, v);
+        selectReplicas(v);
         apply(v);
+    }
+
+    /**
+     * A replica frontend's replicas, measured against this round's master (or the held one while Sentinel
+     * promotes). Told before the verdict, so a promoted replica is already out when its promotion is routed.
+     */
+    private void selectReplicas(Verdict v) {
+        if (replicaSelection.isEmpty()) return;
+        HostPort against = v.master() != null ? v.master() : v.held();
+        replicas = replicaSelection.get().select(against, prober.nodeReports().values(), Ticker.SYSTEM.nanoTime() / 1_000_000);
+        listeners.forEach(l -> l.onReplicas(replicas));
     }
 
     private void apply(Verdict v) {
@@ -228,7 +245,7 @@ public final class Topology implements AutoCloseable {
         List<SentinelReport> sentinels = prober.sentinelReports();
         List<String> advice = DurabilityAdvice.of(verdict.master() == null ? null : reports.get(verdict.master()), sentinels)
                 .map(List::of).orElse(List.of());
-        return history.snapshot(verdict, nodes, sentinels, advice);
+        return history.snapshot(verdict, nodes, sentinels, advice, replicas);
     }
 
     private static Thread daemon(Runnable r, String name) {

@@ -67,9 +67,10 @@ final class TopologyHistory {
         return Optional.of(rec);
     }
 
-    TopologySnapshot snapshot(Verdict verdict, List<NodeReport> nodes, List<SentinelReport> sentinels, List<String> advice) {
+    TopologySnapshot snapshot(Verdict verdict, List<NodeReport> nodes, List<SentinelReport> sentinels, List<String> advice,
+                              ReplicaSet replicas) {
         return new TopologySnapshot(frontend, masterName, verdict, nodes, sentinels, List.copyOf(switches), List.copyOf(events),
-                rounds, fences, eventCount, advice);
+                rounds, fences, eventCount, advice, replicas);
     }
 
     private static <T> void remember(Deque<T> q, T item, int max) {

@@ -12,6 +12,9 @@ public interface TopologyListener {
      */
     void onVerdict(Verdict before, Verdict now, NodeRoles roles);
 
+    /** A replica frontend's replicas after a check round (every round; before that round's verdict). */
+    default void onReplicas(ReplicaSet replicas) {}
+
     /** A new master got traffic (also called at start for the first master). */
     default void onSwitch(SwitchRecord record) {}
 

@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * What one frontend's topology knows now, for the stats page, {@code ferry check} and metrics.
  * Immutable; a new one is published after every check round. {@code advice} says what no front end
- * can save (see {@link DurabilityAdvice}).
+ * can save (see {@link DurabilityAdvice}). {@code replicas}: a replica frontend's replicas ({@link ReplicaSet#OFF} otherwise).
  */
 public record TopologySnapshot(
         String frontend,
@@ -18,7 +18,8 @@ public record TopologySnapshot(
         long rounds,
         long fences,
         long sentinelEvents,
-        List<String> advice) {
+        List<String> advice,
+        ReplicaSet replicas) {
 
     public TopologySnapshot {
         nodes = List.copyOf(nodes);

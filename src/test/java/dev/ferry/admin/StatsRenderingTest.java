@@ -127,4 +127,37 @@ class StatsRenderingTest {
         assertThat(StatsPage.age(Duration.ofSeconds(3 * 3600 + 120))).isEqualTo("3h 2m");
         assertThat(StatsPage.millis(250)).isEqualTo("0.25 ms");
     }
+
+    private static FrontendView replicaFrontend(ReplicasView replicas) {
+        FrontendView f = frontend("reads", A, "ok", "");
+        return new FrontendView(f.name(), f.bind(), f.masterName(), f.staticMode(), f.master(), f.held(), f.named(), f.epoch(),
+                f.basis(), f.reason(), List.of(), List.of(), f.traffic(), f.paths(), 0, 0, 0, 5, 0, 1, f.nodes(), f.sentinels(),
+                f.switches(), f.events(), StatsModel.TlsView.NONE, replicas);
+    }
+
+    @Test
+    void aReplicaFrontendShowsEachReplicaInOrOutWithItsLagSessionsAndWhy() {
+        ReplicasView r = new ReplicasView(true, "master", false, -1, 1000, false, List.of(
+                new ReplicasView.Row(A, false, -1, -1, 0, "the master (read-from-master: false)"),
+                new ReplicasView.Row(B, true, 120, 0, 7, "")));
+        StatsModel m = model(null, replicaFrontend(r));
+
+        assertThat(StatsPage.render(m)).contains("Replica endpoint", "max-lag 1000 ms", "the master (read-from-master: false)", ">IN<", ">7<");
+        assertThat(StatsJson.render(m)).contains("\"role\":\"replica\"", "\"falling_back\":false", "\"max_lag_bytes\":null",
+                "{\"address\":\"10.0.0.2:6379\",\"in\":true,\"lag_bytes\":120,\"lag_ms\":0,\"sessions_now\":7,\"why_out\":null}");
+        assertThat(AdminHandler.health(m).body()).isEqualTo("ok: reads reads from replicas [10.0.0.2:6379]\n");
+    }
+
+    @Test
+    void aReplicaFrontendWithNoReplicaIsHealthyOnlyWhileItFallsBackToTheMaster() {
+        List<ReplicasView.Row> out = List.of(new ReplicasView.Row(B, false, -1, -1, 0, "its link to the master is down (link connect)"));
+        StatsModel fallingBack = model(null, replicaFrontend(new ReplicasView(true, "master", true, -1, 1000, false, out)));
+        StatsModel refusing = model(null, replicaFrontend(new ReplicasView(true, "refuse", false, -1, 1000, false, out)));
+
+        assertThat(AdminHandler.health(fallingBack).status()).isEqualTo(HttpResponseStatus.OK);
+        assertThat(AdminHandler.health(fallingBack).body()).contains("reads from the master 10.0.0.1:6379 (no replica qualifies)");
+        assertThat(StatsPage.render(fallingBack)).contains("no replica qualifies: reads go to the master");
+        assertThat(AdminHandler.health(refusing).status()).isEqualTo(HttpResponseStatus.SERVICE_UNAVAILABLE);
+        assertThat(AdminHandler.health(refusing).body()).isEqualTo("not serving: reads (no replica qualifies; replica-fallback: refuse)\n");
+    }
 }

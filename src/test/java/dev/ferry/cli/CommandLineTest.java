@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.config.HostPort;
 import dev.ferry.demo.group.PortAllocator;
+import dev.ferry.demo.group.RedisGroup;
 import dev.ferry.testkit.TestConfig;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -151,5 +153,19 @@ class CommandLineTest {
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out()).contains("sentinel 127.0.0.1:" + a).contains("unreachable: connection refused")
                 .contains("master:  NONE").endsWith("PROBLEMS FOUND\n");
+    }
+
+    @Test
+    @Tag("integration")
+    void checkListsAReplicaFrontendsReplicasInOrOut() throws Exception {
+        try (RedisGroup g = RedisGroup.start()) {
+            TestConfig c = TestConfig.following(g);
+            c.frontend().set("role", "replica");
+            CliRun r = ferry("check", "--config", c.writeTo(dir.resolve("ferry.yaml")).toString());
+            assertThat(r.exit()).as(r.out()).isZero();
+            List<HostPort> nodes = g.nodeAddresses();
+            assertThat(r.out()).contains("reads    " + nodes.get(0)).contains("out: the master (read-from-master: false)")
+                    .contains("reads    " + nodes.get(1)).contains("reads    " + nodes.get(2)).contains("IN, lag 0 bytes, 0 ms");
+        }
     }
 }

@@ -4,8 +4,12 @@ import dev.ferry.config.CheckConfig;
 import dev.ferry.config.ConnectionPolicy;
 import dev.ferry.config.Credentials;
 import dev.ferry.config.FrontendConfig;
+import dev.ferry.config.FrontendTlsConfig;
 import dev.ferry.config.HostPort;
+import dev.ferry.config.ReplicaReads;
 import dev.ferry.topology.Basis;
+import dev.ferry.topology.ReplicaSet;
+import dev.ferry.topology.ReplicaState;
 import dev.ferry.topology.Verdict;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -47,9 +51,15 @@ final class Wire {
     }
 
     Wire(ConnectionPolicy policy) {
+        this(policy, java.util.Optional.empty());
+    }
+
+    /** {@code reads}: a replica frontend's settings (the router is then told its replicas by {@link #replicas}). */
+    Wire(ConnectionPolicy policy, java.util.Optional<ReplicaReads> reads) {
         config = new FrontendConfig("orders", new HostPort("127.0.0.1", 0), "mymaster", List.of(), List.of(A, B),
                 Credentials.NONE, Credentials.NONE, CheckConfig.DEFAULT, Duration.ofSeconds(5), Duration.ofSeconds(2), true,
-                policy, Duration.ofSeconds(5), 8L * 1024 * 1024, 4L * 1024 * 1024, java.util.Optional.empty(), false);
+                policy, Duration.ofSeconds(5), 8L * 1024 * 1024, 4L * 1024 * 1024, java.util.Optional.empty(), false,
+                FrontendTlsConfig.NONE, reads);
         upstream = new Upstream(config, router, this::connect, loop -> {
             if (firstLoop == null) firstLoop = loop;
             return firstLoop;
@@ -80,6 +90,15 @@ final class Wire {
         Verdict before = verdict;
         verdict = now;
         router.onVerdict(before, now, replicas::contains);
+        settle();
+        return this;
+    }
+
+    /** A replica frontend's replicas after a check round: {@code in} qualify, every other node is out. */
+    Wire replicas(HostPort master, HostPort... in) {
+        List<ReplicaState> nodes = new ArrayList<>();
+        for (HostPort n : in) nodes.add(new ReplicaState(n, true, 0, 0, ""));
+        router.onReplicas(new ReplicaSet(true, master, nodes, true));
         settle();
         return this;
     }

@@ -45,7 +45,7 @@ class TopologyHistoryTest {
         }
 
         TopologySnapshot snapshot() {
-            return history.snapshot(current, List.of(), List.of(), List.of());
+            return history.snapshot(current, List.of(), List.of(), List.of(), ReplicaSet.OFF);
         }
 
         SwitchRecord lastSwitch() {
