@@ -173,7 +173,13 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         timers.cancelAll();
         NodeLink d = dedicated;
         dedicated = null;
-        if (d != null) d.close();
+        if (d != null) {
+            d.close();
+            // A client that leaves while blocked takes its borrowed connection along: the spares stay full,
+            // so the next blocking command or transaction does not wait for a connection to be set up.
+            Router.Route r = up.router.route(d.node);
+            if (r != null && r.node().equals(d.node) && !dedicatedAnyDb) pool.keepSpares(d.node, identity);
+        }
         if (link != null) link.stopAwaiting(this);
         link = null;
         detachFrom(null);

@@ -80,6 +80,8 @@ final class LinkPool {
 
     /** Opens idle dedicated links of {@code id} until the upstream's spares are open or opening. */
     void keepSpares(HostPort node, Identity id) {
+        // With connections: dedicated every session has its own anyway, and no idle connection should show.
+        if (upstream.config.connections() == dev.ferry.config.ConnectionPolicy.DEDICATED) return;
         if (id.user() != null && logins().authFor(id.user()) == null) return;  // its login is still being verified
         ArrayDeque<NodeLink> q = idle.computeIfAbsent(node, n -> new HashMap<>()).computeIfAbsent(id, i -> new ArrayDeque<>());
         int have = 0;
