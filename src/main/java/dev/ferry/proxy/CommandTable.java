@@ -110,7 +110,9 @@ final class CommandTable {
         put("XREADGROUP", LEASE);
         put("WAIT", LEASE | WAIT);
         put("WAITAOF", LEASE | WAIT);
-        for (String n : "DEBUG SHUTDOWN FAILOVER REPLCONF".split(" ")) put(n, LEASE);
+        for (String n : "DEBUG SHUTDOWN FAILOVER".split(" ")) put(n, LEASE);
+        // Configures the connection for the SYNC that follows (redis-cli --rdb, --functions-rdb): keep it.
+        put("REPLCONF", PIN);
         // A script may keep Redis busy: on a shared connection the commands of other sessions would queue
         // behind it instead of getting Redis's -BUSY, and SCRIPT KILL could not get past it.
         for (String n : "EVAL EVALSHA EVAL_RO EVALSHA_RO FCALL FCALL_RO".split(" ")) put(n, LEASE);
