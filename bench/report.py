@@ -26,7 +26,7 @@ TESTS = ("SET", "GET")
 # The replica step's targets, in the order of its table: each master endpoint beside its replica counterpart.
 READ_ORDER = ["direct", "direct-replica", "ferry", "ferry-replica", "haproxy", "haproxy-replica"]
 READ_NAMES = {"direct": "direct, master (redis2)", "direct-replica": "direct, replica (redis1)",
-              "ferry": "Ferry, master endpoint", "ferry-replica": "Ferry, replica endpoint (`role: replica`)",
+              "ferry": "Ferry, master endpoint", "ferry-replica": "Ferry, replica endpoint",
               "haproxy": "HAProxy (seed), role:master", "haproxy-replica": "HAProxy, role:slave backend"}
 
 
