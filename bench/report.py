@@ -498,6 +498,10 @@ def write_setup(w, fig):
             w(f"- **{names[t]}**: `ferry run` with one frontend naming the three Sentinels and `mymaster`, "
               f"`check: {{ interval: 1s, timeout: 500ms }}`, `mode: {meta.get('ferry' + k + '_mode') or '(not set: the default)'}`; "
               f"{meta.get('ferry' + k)}; {meta.get('ferry' + k + '_java')}; JVM flags `{meta.get('ferry' + k + '_java_opts')}`.")
+            if t == "ferry" and "ferry-replica" in meta.get("read_targets", "").split():
+                w("  Outside the failover runs it has a second frontend, the replica endpoint of \"Reads from the "
+                  "replicas\" below, on its own port: its memory is in Ferry's RSS, and its tripwire on the master "
+                  "among Ferry's checks (one more); it holds no connection of its own on the master.")
     w("")
     w("Commands:")
     w("```")
