@@ -3,8 +3,8 @@
 
   report.py --raw DIR --report FILE.md --chart FILE.svg [--summary]
 
-DIR holds results.tsv (one measurement per line, tab-separated, first field its kind; see load()) and one
-failover-<target>-<scenario>/ directory per failover run (bench/failover_report.py). --summary also prints
+DIR holds results.tsv (one measurement per line, tab-separated, first field its kind; see load() and
+load_reads()) and one failover-<target>-<scenario>/ directory per failover run (bench/failover_report.py). --summary also prints
 the verdict and the ratio table to stdout. Standard library only.
 """
 import argparse
@@ -23,6 +23,11 @@ COLORS = {"direct": "#9e9e9e", "haproxy": "#d9822b", "haproxy-tuned": "#f2c14e",
 ORDER = ["direct", "haproxy", "haproxy-tuned", "twemproxy", "ferry", "ferry-alt"]
 FERRIES = ("ferry", "ferry-alt")
 TESTS = ("SET", "GET")
+# The replica step's targets, in the order of its table: each master endpoint beside its replica counterpart.
+READ_ORDER = ["direct", "direct-replica", "ferry", "ferry-replica", "haproxy", "haproxy-replica"]
+READ_NAMES = {"direct": "direct, master (redis2)", "direct-replica": "direct, replica (redis1)",
+              "ferry": "Ferry, master endpoint", "ferry-replica": "Ferry, replica endpoint",
+              "haproxy": "HAProxy (seed), role:master", "haproxy-replica": "HAProxy, role:slave backend"}
 
 
 # ---------------------------------------------------------------- raw data
@@ -53,6 +58,25 @@ def load(raw):
             elif r[0] == "failover":
                 failover.append((r[1], r[2], os.path.join(raw, r[3])))
     return meta, tput, cpu, rss, idle, failover
+
+
+def load_reads(raw):
+    """The replica step's rows: reads ROUND TARGET PIPELINE CLIENTS GET RPS AVG P50 P95 P99 MAX (as tput);
+    reads-cpu ROUND TARGET PIPELINE CLIENTS GET PROXY_S|- REDIS_S REQUESTS (REDIS_S: all three redis-servers);
+    spread ROUND TARGET PIPELINE CLIENTS GETS_REDIS1 GETS_REDIS2 GETS_REDIS3."""
+    reads, cpu, spread = [], [], []
+    with open(os.path.join(raw, "results.tsv")) as f:
+        for line in f:
+            r = line.rstrip("\n").split("\t")
+            if r[0] == "reads":
+                reads.append({"round": int(r[1]), "target": r[2], "pc": (r[3], r[4]), "rps": float(r[6]),
+                              "p50": float(r[8]), "p99": float(r[10])})
+            elif r[0] == "reads-cpu":
+                cpu.append({"target": r[2], "pc": (r[3], r[4]), "proxy": None if r[6] == "-" else float(r[6]),
+                            "redis": float(r[7]), "requests": int(r[8])})
+            elif r[0] == "spread":
+                spread.append({"target": r[2], "pc": (r[3], r[4]), "gets": [int(x) for x in r[5:8]]})
+    return reads, cpu, spread
 
 
 def med(values):
@@ -288,6 +312,74 @@ def nice_step(x):
     return 10 * mag
 
 
+# ---------------------------------------------------------------- reads from the replicas
+def reads_table(reads, cpu, spread, names):
+    """Issue 17's table: GET through each replica target beside its master counterpart, medians over rounds, as
+    shares of direct at the master; where each target's GETs ran (INFO commandstats, summed over its runs)."""
+    targets = [t for t in READ_ORDER if any(r["target"] == t for r in reads)]
+    configs = sorted({r["pc"] for r in reads}, key=lambda pc: (int(pc[0]), int(pc[1])))
+    m = lambda field, t, pc: med([r[field] for r in reads if r["target"] == t and r["pc"] == pc])
+    per_m = lambda field, t, pc: med([c[field] / c["requests"] * 1e6 for c in cpu
+                                      if c["target"] == t and c["pc"] == pc and c[field] is not None])
+    head = "| target |"
+    sep = "|---|"
+    for pc in configs:
+        head += f" GET {case_text(pc)} req/s (share of direct, master) | p50 / p99 ms |"
+        sep += "---|---|"
+    per_case = " / ".join(f"-P {pc[0]}" for pc in configs)
+    head += f" proxy CPU s per million GETs, {per_case} | redis CPU s per million GETs (all three nodes), {per_case} |" \
+            " GETs run by redis1 / redis2 (master) / redis3 |"
+    sep += "---|---|---|"
+    lines = [head, sep]
+    for t in targets:
+        row = f"| {names[t]} |"
+        for pc in configs:
+            rps, base = m("rps", t, pc), m("rps", "direct", pc)
+            share = ratio(rps, base)
+            row += f" {fmt(rps, 0)} ({'n/a' if share is None else f'{share:.0%}'}) | {fmt(m('p50', t, pc), 3)} / {fmt(m('p99', t, pc), 3)} |"
+        proxy = [per_m("proxy", t, pc) for pc in configs]
+        row += " " + ("-" if all(v is None for v in proxy) else " / ".join(fmt(v) for v in proxy)) + " |"
+        row += " " + " / ".join(fmt(per_m("redis", t, pc)) for pc in configs) + " |"
+        gets = [sum(x["gets"][i] for x in spread if x["target"] == t) for i in range(3)]
+        total = sum(gets)
+        row += " " + (" / ".join(f"{g / total:.0%}" for g in gets) + f" of {total:,}" if total else "n/a") + " |"
+        lines.append(row)
+    return lines
+
+
+def write_reads(w, meta, reads, cpu, spread):
+    if not reads:
+        return
+    w("## Reads from the replicas")
+    w("Issue 17: read throughput through the replica endpoints beside the master endpoints, in the same run "
+      "and group as the figures above (after them). `redis-benchmark -t get` (one 3-byte key, written on the "
+      "master and acknowledged by both replicas first, so every node answers the same value) at "
+      + ", ".join(case_text(tuple(c.split(":"))) for c in meta.get("read_configs", "").split()) +
+      f", targets alternating as above, {meta.get('rounds')} round(s), "
+      + ("no warm-up run" if meta.get("warmup") == "0" else "after one unrecorded warm-up run per target") + ":")
+    w("")
+    w("- **direct, master** / **direct, replica**: redis-benchmark straight at the master (redis2) / at one "
+      "replica (redis1): what one node serves here.")
+    w("- **Ferry, replica endpoint**: a second frontend of the same Ferry process, on its own port, `role: replica` "
+      "with every replica key at its default (`max-lag: 1s`, `replica-fallback: master`, `read-from-master: "
+      "false`): each session goes to the qualifying replica with the fewest sessions (docs/REPLICAS.md).")
+    w("- **HAProxy, role:slave backend**: the seed's HAProxy configuration for reads: the same `tcp-check` "
+      "(AUTH, PING, `info replication`, QUIT; `check inter 3s`) expecting `role:slave`, redis1 and redis3 as "
+      "servers, `balance roundrobin`.")
+    w("")
+    w("The last column counts the GETs each node ran during the target's recorded runs (`INFO commandstats` "
+      "before and after each run): it shows where the reads went, and for the replica endpoints how evenly "
+      "their sessions were spread over the two replicas. The redis CPU is that of all three redis-servers.")
+    w("")
+    for line in reads_table(reads, cpu, spread, READ_NAMES):
+        w(line)
+    w("")
+    w(f"All three redis-servers, the proxy and redis-benchmark share this machine's {meta.get('nproc')} CPUs: "
+      "spreading reads over two replicas adds no capacity here, so these figures compare what each path costs a "
+      "read and show that the reads reached the replicas, not the throughput two replica hosts would add.")
+    w("")
+
+
 # ---------------------------------------------------------------- report
 def main():
     ap = argparse.ArgumentParser()
@@ -301,6 +393,7 @@ def main():
     names["ferry-alt"] = ferry_alt_label(meta)
     fo = [failover_report.analyze_failover(t, s, p) for t, s, p in failover]
     fig = Figures(meta, tput, cpu, rss, idle, fo, names)
+    reads, reads_cpu, spread = load_reads(a.raw)
 
     L = []
     w = L.append
@@ -341,6 +434,7 @@ def main():
     write_setup(w, fig)
     write_throughput(w, fig)
     write_memory(w, fig)
+    write_reads(w, meta, reads, reads_cpu, spread)
     if fo:
         failover_report.write_failover(w, fo, meta, names)
     w("## What this means")
@@ -360,6 +454,8 @@ def main():
         if "ferry" in fig.targets and "ferry-alt" in fig.targets:
             print("\n".join(ferry_b_table(fig)) + "\n")
         print("\n".join(verdict_section(fig)[2:]) + "\n")
+        if reads:
+            print("Reads from the replicas:\n" + "\n".join(reads_table(reads, reads_cpu, spread, READ_NAMES)) + "\n")
     return 0
 
 
@@ -402,6 +498,10 @@ def write_setup(w, fig):
             w(f"- **{names[t]}**: `ferry run` with one frontend naming the three Sentinels and `mymaster`, "
               f"`check: {{ interval: 1s, timeout: 500ms }}`, `mode: {meta.get('ferry' + k + '_mode') or '(not set: the default)'}`; "
               f"{meta.get('ferry' + k)}; {meta.get('ferry' + k + '_java')}; JVM flags `{meta.get('ferry' + k + '_java_opts')}`.")
+            if t == "ferry" and "ferry-replica" in meta.get("read_targets", "").split():
+                w("  Outside the failover runs it has a second frontend, the replica endpoint of \"Reads from the "
+                  "replicas\" below, on its own port: its memory is in Ferry's RSS, and its tripwire on the master "
+                  "among Ferry's checks (one more); it holds no connection of its own on the master.")
     w("")
     w("Commands:")
     w("```")

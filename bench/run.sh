@@ -3,8 +3,8 @@
 #
 #   bench/run.sh            full run (20 minutes on a quiet machine, over 30 on a busy one): writes
 #                           docs/BENCHMARKS.md and docs/bench-throughput.svg
-#   bench/run.sh --quick    for iteration (2-3 minutes): -P 1 and -P 16 at -c 50, 2 rounds, no idle sessions and no
-#                           failover; prints the ratio and verdict tables, writes target/bench-quick/
+#   bench/run.sh --quick    for iteration (2-3 minutes): -P 1 and -P 16 at -c 50, 2 rounds, no replica step, no idle
+#                           sessions and no failover; prints the ratio and verdict tables, writes target/bench-quick/
 #   bench/run.sh --smoke    a quick pass over every step (about two minutes): writes target/bench-smoke/
 #
 # It starts a Redis group (3 redis-server with requirepass: one master, two replicas; 3 Sentinels, quorum 2,
@@ -16,6 +16,12 @@
 #                   shutdown-sessions, balance first, timeout check 1s)
 #   twemproxy       Debian's nutcracker with the master as its one server, its defaults, redis_auth
 #   ferry           Ferry (see FERRY_* below); ferry-alt: a second Ferry, another build, JVM or flags
+# and, for the replica step (5 below), beside them:
+#   direct-replica  redis-benchmark against one replica itself (redis1)
+#   ferry-replica   a second frontend of the same Ferry, on its own port: `role: replica`, every replica key at
+#                   its default (max-lag 1s, replica-fallback master, read-from-master false)
+#   haproxy-replica the seed's HAProxy configuration for reads: its tcp-check expecting role:slave, the two
+#                   replicas as servers, balance roundrobin
 # then measures, all in one run so that every figure can be read as a ratio of the same run:
 #   1. redis-benchmark SET and GET at -P 1 -c 50, -P 1 -c 500 and -P 16 -c 50 (bench/load.sh), targets
 #      alternating, after a warm-up per target; medians over rounds of req/s, p50, p99;
@@ -24,7 +30,11 @@
 #      then holds on the master (bench/idle.sh, bench/idle_conns.py, bench/tools.py master-conns);
 #   4. failover: FAILOVER TO and kill -9 of the master, each on a freshly started group, with a client writing
 #      every 10 ms on new connections and one on a persistent connection (bench/failover.sh, bench/writer.py);
-#      twemproxy takes no part: it does not follow Sentinel.
+#      twemproxy takes no part: it does not follow Sentinel;
+#   5. reads from the replicas (issue 17), after step 1 in the same group: redis-benchmark GET at -P 1 -c 50 and
+#      -P 16 -c 50 against direct, direct-replica, ferry, ferry-replica, haproxy and haproxy-replica (those whose
+#      proxy is among the targets), alternating as in step 1, medians over rounds; and how many GETs each node
+#      ran during each run (INFO commandstats), which shows how the replica endpoints spread the reads.
 # bench/report.py turns the raw data into the report, with a verdict table against issue 14's targets.
 # Everything it starts is stopped on exit, on error and on Ctrl-C; all state is in a temp dir.
 #
@@ -39,7 +49,8 @@
 #   --requests N            redis-benchmark -n at -P 1 (default 200000; quick 100000)
 #   --requests-pipelined N  redis-benchmark -n at -P 16 (default 2000000; quick 1000000)
 #   --idle N                idle sessions held through each proxy (default 10000; quick: none unless given)
-#   --no-tuned | --no-idle | --no-failover    skip that part
+#   --no-tuned | --no-idle | --no-failover | --no-replica    skip that part
+#   --replica               run the replica step in --quick too (it is on in the full run and in --smoke)
 #   --failover-targets LIST   comma-separated, of haproxy,haproxy-tuned,ferry,ferry-alt (default: those of the
 #                           targets; smoke: ferry, plus ferry-alt likewise)
 #   --failover-scenarios LIST comma-separated, of failover-to,kill9 (default: both; smoke: failover-to)
@@ -73,7 +84,7 @@ done
 usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; }
 
 MODE=full OUT="" FERRY_REV="" FO_TARGETS="" FO_SCENARIOS="" BASE="" ROUNDS="" N1="" N16="" IDLE="" TUNED=1 DO_IDLE=1
-DO_FAILOVER=1 KEEP=0 TARGET_LIST=${TARGETS:-}
+DO_FAILOVER=1 DO_REPLICA="" KEEP=0 TARGET_LIST=${TARGETS:-}
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) MODE=smoke ;;
@@ -89,6 +100,8 @@ while [ $# -gt 0 ]; do
     --no-tuned) TUNED=0 ;;
     --no-idle) DO_IDLE=0 ;;
     --no-failover) DO_FAILOVER=0 ;;
+    --no-replica) DO_REPLICA=0 ;;
+    --replica) DO_REPLICA=1 ;;
     --failover-targets) FO_TARGETS=${2:?}; shift ;;
     --failover-scenarios) FO_SCENARIOS=${2:?}; shift ;;
     --keep) KEEP=1 ;;
@@ -113,19 +126,19 @@ case "$MODE" in
     BASE=${BASE:-9100} ROUNDS=${ROUNDS:-1} N1=${N1:-2000} N16=${N16:-2000} IDLE=${IDLE:-200}
     WARMUP=0 OUT=${OUT:-$ROOT/target/bench-smoke} CONFIGS=(1:50 1:500 16:50)
     DEFAULT_TARGETS="direct haproxy twemproxy ferry $ALT" DEFAULT_FO=(ferry $ALT) DEFAULT_SCENARIOS=(failover-to)
-    PRE_S=1 POST_FAILOVER_TO_S=6 POST_KILL_S=12 ;;
+    PRE_S=1 POST_FAILOVER_TO_S=6 POST_KILL_S=12 DO_REPLICA=${DO_REPLICA:-1} ;;
   quick)
     BASE=${BASE:-9300} ROUNDS=${ROUNDS:-2} N1=${N1:-100000} N16=${N16:-1000000}
     [ -n "$IDLE" ] || DO_IDLE=0
     DO_FAILOVER=0 WARMUP=1 OUT=${OUT:-$ROOT/target/bench-quick} CONFIGS=(1:50 16:50)
     DEFAULT_TARGETS="direct haproxy twemproxy ferry $ALT" DEFAULT_FO=() DEFAULT_SCENARIOS=()
-    PRE_S=0 POST_FAILOVER_TO_S=0 POST_KILL_S=0 ;;
+    PRE_S=0 POST_FAILOVER_TO_S=0 POST_KILL_S=0 DO_REPLICA=${DO_REPLICA:-0} ;;
   full)
     # Runs under a second were too noisy here (direct GET -P 16 ranged 0.54M-1.41M req/s at -n 500000).
     BASE=${BASE:-9000} ROUNDS=${ROUNDS:-3} N1=${N1:-200000} N16=${N16:-2000000} IDLE=${IDLE:-10000} WARMUP=1
     CONFIGS=(1:50 1:500 16:50)
     DEFAULT_TARGETS="direct haproxy haproxy-tuned twemproxy ferry $ALT" DEFAULT_FO=(haproxy haproxy-tuned ferry $ALT)
-    DEFAULT_SCENARIOS=(failover-to kill9)
+    DEFAULT_SCENARIOS=(failover-to kill9) DO_REPLICA=${DO_REPLICA:-1}
     # FAILOVER TO: Sentinel fails over a second time ~40 s later; 55 s after the command covers that too.
     PRE_S=2 POST_FAILOVER_TO_S=${POST_FAILOVER_TO_S:-55} POST_KILL_S=${POST_KILL_S:-25} ;;
 esac
@@ -164,6 +177,13 @@ done
 for t in "${FAILOVER_SCENARIOS[@]}"; do
   case "$t" in failover-to|kill9) ;; *) echo "bench: --failover-scenarios: unknown scenario '$t'" >&2; exit 2 ;; esac
 done
+# The replica step: each proxy's master endpoint beside its replica counterpart, as far as the proxy is a target.
+READ_TARGETS=() READ_CONFIGS=(1:50 16:50) REPLICA_PROXIES=()
+if [ "$DO_REPLICA" = 1 ]; then
+  READ_TARGETS=(direct direct-replica)
+  if has_target ferry; then READ_TARGETS+=(ferry ferry-replica); fi
+  if has_target haproxy; then READ_TARGETS+=(haproxy haproxy-replica) REPLICA_PROXIES+=(haproxy-replica); fi
+fi
 for v in FERRY_MODE FERRY_ALT_MODE; do
   case "${!v:-}" in redis|tcp|"") ;; *) echo "bench: $v='${!v}' is not a Ferry mode; use redis or tcp" >&2; exit 2 ;; esac
 done
@@ -204,7 +224,7 @@ idle_sessions_for() {
 
 . "$HERE/ports.sh"
 bench_ports
-check_ports "${TARGETS[@]}" "${FAILOVER_TARGETS[@]}"
+check_ports "${TARGETS[@]}" "${FAILOVER_TARGETS[@]}" "${READ_TARGETS[@]}"
 
 # ---------------------------------------------------------------- state, raw data
 STATE=$(mktemp -d "${TMPDIR:-/tmp}/ferry-bench.XXXXXX")
@@ -269,17 +289,29 @@ meta pre_s "$PRE_S"
 meta post_failover_to_s "$POST_FAILOVER_TO_S"
 meta post_kill_s "$POST_KILL_S"
 meta bench_cmd "redis-benchmark -h 127.0.0.1 -p PORT -a PASS -t set|get -c 50|500 -n N -P 1|16 --csv"
+meta read_targets "${READ_TARGETS[*]}"
+meta read_configs "${READ_CONFIGS[*]}"
 
-# ---------------------------------------------------------------- 1-3: throughput, CPU, memory
+# ---------------------------------------------------------------- 1-3: throughput, CPU, memory; 5: reads
 log "state in $STATE; targets ${TARGETS[*]}; ports: redis ${REDIS_PORTS[*]}, sentinels ${SENTINEL_PORTS[*]}"
 log "starting the Redis group and the proxies (${PROXIES[*]})"
 group_up
-for p in "${PROXIES[@]}"; do start_proxy "$p"; done
+# Ferry's replica endpoint is a second frontend of the same process, there from the start (so Ferry's idle RSS
+# and the rest of its figures include it), in this group only: the failover runs start Ferry without it.
+FERRY_REPLICA=0
+if [ ${#READ_TARGETS[@]} -gt 0 ] && has_target ferry; then FERRY_REPLICA=1; fi
+for p in "${PROXIES[@]}" "${REPLICA_PROXIES[@]}"; do start_proxy "$p"; done
+FERRY_REPLICA=0
 cp "$STATE"/*.cfg "$STATE"/*.yml "$STATE"/*.yaml "$RAW/" 2>/dev/null || true
 pause 2
 for p in "${PROXIES[@]}"; do record rss "$p" idle "$(rss_kb "$(pid_of "$p")")"; done
 run_load
 for p in "${PROXIES[@]}"; do record rss "$p" after-load "$(rss_kb "$(pid_of "$p")")"; done
+if [ ${#READ_TARGETS[@]} -gt 0 ]; then
+  log "replica step: GET through ${READ_TARGETS[*]}"
+  run_reads
+  for p in "${REPLICA_PROXIES[@]}"; do stop "$p"; done
+fi
 if [ "$DO_IDLE" = 1 ] && [ "$IDLE" -gt 0 ]; then
   for p in "${PROXIES[@]}"; do hold_idle_sessions "$p" "$(idle_sessions_for "$p")"; done
 fi

@@ -3,10 +3,13 @@
 
   tools.py sentinel-ready  --sentinels P1,P2,P3 --replicas 2 [--timeout S]
       until every Sentinel knows the master, its replicas and the other Sentinels
-  tools.py haproxy-settled --stats-port P --up SERVER [--auth user:pass] [--timeout S]
-      until HAProxy's stats show SERVER UP and every other server of the backend DOWN
-  tools.py route --port P [--password PW] [--ok N] [--timeout S]
-      until N writes in a row succeed through P, each on a new connection
+  tools.py haproxy-settled --stats-port P --up SERVER[,SERVER...] [--auth user:pass] [--timeout S]
+      until HAProxy's stats show those servers UP and every other server of the backend DOWN
+  tools.py route --port P [--password PW] [--role master|replica] [--ok N] [--timeout S]
+      until N sessions in a row, each on a new connection through P, reach a node of that role: a write
+      succeeds (master, the default), or ROLE answers slave (replica: a replica refuses writes)
+  tools.py get-calls --ports P1,P2,... [--password PW]
+      prints each node's GET count so far (INFO commandstats), space-separated, in the order given
   tools.py sentinel-events --port P --out FILE
       logs every Sentinel event as `<epoch seconds> <channel> <message>` until SIGTERM
   tools.py master-conns --port P [--password PW] --pid PID [--list FILE]
@@ -103,8 +106,9 @@ def haproxy_settled(a):
             rows = [r.split(",") for r in text.splitlines() if r and not r.startswith("#")]
             servers = {r[1]: r[17] for r in rows if r[0] == a.backend and r[1] not in ("BACKEND", "FRONTEND")}
             seen = servers
-            if servers.get(a.up, "").startswith("UP") and all(
-                    s.startswith("DOWN") for n, s in servers.items() if n != a.up):
+            up = a.up.split(",")
+            if all(servers.get(u, "").startswith("UP") for u in up) and all(
+                    s.startswith("DOWN") for n, s in servers.items() if n not in up):
                 return 0
         except OSError as e:
             seen = repr(e)
@@ -119,7 +123,12 @@ def route(a):
     while time.monotonic() < deadline:
         try:
             c = Resp(a.port, timeout=1.0, password=a.password)
-            c.call("INCR", "ferry:bench:probe")
+            if a.role == "master":
+                c.call("INCR", "ferry:bench:probe")
+            else:
+                role = c.call("ROLE")[0]
+                if role != "slave":
+                    raise RuntimeError(f"ROLE says {role}")
             c.close()
             streak += 1
             if streak >= a.ok:
@@ -128,8 +137,24 @@ def route(a):
             streak, last = 0, repr(e)
             time.sleep(0.05)
         time.sleep(0.01)
-    print(f"no stable route through :{a.port} in {a.timeout}s (last error {last})", file=sys.stderr)
+    print(f"no stable route to a {a.role} through :{a.port} in {a.timeout}s (last error {last})", file=sys.stderr)
     return 1
+
+
+def get_calls(a):
+    """GETs each node has run (cmdstat_get calls): the replica step's deltas show which nodes served the reads."""
+    counts = []
+    for p in a.ports.split(","):
+        c = Resp(int(p), timeout=5.0, password=a.password)
+        text = c.call("INFO", "commandstats")
+        c.close()
+        calls = 0
+        for line in text.splitlines():
+            if line.startswith("cmdstat_get:"):
+                calls = int(dict(kv.split("=", 1) for kv in line.split(":", 1)[1].split(","))["calls"])
+        counts.append(str(calls))
+    print(" ".join(counts))
+    return 0
 
 
 def sentinel_events(a):
@@ -215,6 +240,7 @@ def main():
     p = sub.add_parser("route")
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--password")
+    p.add_argument("--role", choices=("master", "replica"), default="master")
     p.add_argument("--ok", type=int, default=20)
     p.add_argument("--timeout", type=float, default=30)
     p = sub.add_parser("sentinel-events")
@@ -225,9 +251,13 @@ def main():
     p.add_argument("--password")
     p.add_argument("--pid", type=int, required=True)
     p.add_argument("--list")
+    p = sub.add_parser("get-calls")
+    p.add_argument("--ports", required=True)
+    p.add_argument("--password")
     a = ap.parse_args()
     return {"sentinel-ready": sentinel_ready, "haproxy-settled": haproxy_settled,
-            "route": route, "sentinel-events": sentinel_events, "master-conns": master_conns}[a.cmd](a)
+            "route": route, "sentinel-events": sentinel_events, "master-conns": master_conns,
+            "get-calls": get_calls}[a.cmd](a)
 
 
 if __name__ == "__main__":

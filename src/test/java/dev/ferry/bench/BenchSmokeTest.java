@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Runs {@code bench/run.sh --smoke} (direct, HAProxy, twemproxy and Ferry, idle sessions, one FAILOVER TO) so the
- * benchmark cannot rot unnoticed; its figures mean nothing, only that every step ran and was reported.
+ * Runs {@code bench/run.sh --smoke} (direct, HAProxy, twemproxy and Ferry, reads through the replica endpoints, idle
+ * sessions, one FAILOVER TO) so the benchmark cannot rot unnoticed; its figures mean nothing, only that every step
+ * ran and was reported.
  */
 @Tag("integration")
 class BenchSmokeTest {
@@ -68,10 +69,18 @@ class BenchSmokeTest {
                 .anySatisfy(l -> assertThat(l).contains("≥ twemproxy's").doesNotContain("not measured"));
         assertThat(cells(text, "## Proxy memory", "twemproxy").get(5)).as("idle sessions asked / open / failed through twemproxy")
                 .isEqualTo("200 / 200 / 0");
+        for (String target : List.of("Ferry, replica endpoint", "HAProxy, role:slave backend")) {
+            List<String> reads = cells(text, "## Reads from the replicas", target);
+            assertThat(reads.get(0)).as("%s GET req/s at -P 1 -c 50 (share of direct)", target).matches("[0-9,]+ \\([0-9]+%\\)")
+                    .doesNotStartWith("0 ");
+            // redis1 / redis2 (the master) / redis3: every read on a replica, and some on each.
+            assertThat(reads.get(reads.size() - 1)).as("%s: share of the GETs each node ran", target)
+                    .matches("[1-9][0-9]*% / 0% / [1-9][0-9]*% of [0-9,]+");
+        }
     }
 
     /**
-     * The script's fixed ports start at a base (bench/ports.sh: base..base+11, base+936..938, base+20001..20003); a
+     * The script's fixed ports start at a base (bench/ports.sh: base..base+11, base+936..939, base+20001..20003); a
      * random one keeps two checkouts' smoke runs on one machine apart. Multiples of 12 below 11,000 never overlap
      * each other's ranges, and stay below the ephemeral ports (32768 and up) that the other tests take.
      */
