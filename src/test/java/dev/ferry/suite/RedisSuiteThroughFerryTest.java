@@ -52,7 +52,13 @@ class RedisSuiteThroughFerryTest {
                     "unit/type/stream-cgroups: Blocking XREADGROUP: swapped DB, key is not a stream",
                     "unit/type/stream-cgroups: Blocking XREAD: key type changed with SET",
                     "unit/type/list: BRPOPLPUSH with multiple blocked clients")
-            .collect(Collectors.toMap(id -> id, id -> BLOCK_THEN_CHANGE));
+            .collect(Collectors.toMap(id -> id, id -> BLOCK_THEN_CHANGE, (x, y) -> x, java.util.LinkedHashMap::new));
+    static {
+        RACY_THROUGH_ANY_FORWARDER.put("unit/pubsub: PUBLISH/SUBSCRIBE after UNSUBSCRIBE without arguments",
+                "closes two subscribed connections at the end of the test before it, and counts receivers of a PUBLISH sent "
+                        + "on another connection a few milliseconds later: a forwarder passes the close on asynchronously, and "
+                        + "under load the PUBLISH can reach Redis first (seen once through Ferry in a full CI run, 1 receiver)");
+    }
 
     /**
      * With shared connections (Ferry's default) a session has no server connection of its own, so tests that
