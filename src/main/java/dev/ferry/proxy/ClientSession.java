@@ -89,6 +89,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
 
     /** The node connection whose current read has replies for thithis session (see NodeLink.touch). */
     NodeLink touchedBy;
+    /** The node connection this session waits on to become ready or writable (listed there once). */
+    NodeLink awaiting;
     boolean flushScheduled;
     boolean clientReads;
     boolean quitting;
@@ -180,7 +182,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
             Router.Route r = up.router.route(d.node);
             if (r != null && r.node().equals(d.node) && !dedicatedAnyDb) pool.keepSpares(d.node, identity);
         }
-        if (link != null) link.stopAwaiting(this);
+        if (awaiting != null) awaiting.stopAwaiting(this);
         link = null;
         detachFrom(null);
         journal.release();

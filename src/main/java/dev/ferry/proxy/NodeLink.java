@@ -197,15 +197,20 @@ final class NodeLink extends ChannelInboundHandlerAdapter implements ReplyScanne
         if (waiting.isEmpty()) return List.of();
         List<ClientSession> w = new ArrayList<>(waiting);
         waiting.clear();
+        for (ClientSession s : w) if (s.awaiting == this) s.awaiting = null;
         return w;
     }
 
-    /** A session that wants to send once the link is ready (or writable again). */
+    /** A session that wants to send once the link is ready (or writable again); listed once. */
     void await(ClientSession s) {
-        if (!waiting.contains(s)) waiting.add(s);
+        if (s.awaiting == this) return;
+        s.awaiting = this;
+        waiting.add(s);
     }
 
     void stopAwaiting(ClientSession s) {
+        if (s.awaiting != this) return;
+        s.awaiting = null;
         waiting.remove(s);
     }
 

@@ -38,7 +38,10 @@ final class SessionMoves {
     void linkWritable(NodeLink l) {
         if (s.closed) return;
         s.updateClientReads();
+        // Sessions woken together may fill the link again before this one's turn: it waits again, or it
+        // would never hear that the link drained.
         if (l.isWritable()) s.sender.pump();
+        else if (l.shared && s.journal.unsent() > 0) l.await(s);
     }
 
     /** A connection this session waited for could not be made or set up. */

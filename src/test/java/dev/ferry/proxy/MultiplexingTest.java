@@ -99,6 +99,53 @@ class MultiplexingTest {
         assertThat(masterClients()).as("32 sessions, a few node connections").isLessThan(16);
     }
 
+    /**
+     * Thousands of sessions sending at once fill the shared connection's buffer: every one that waited for
+     * it to drain must be woken again, even when sessions woken before it filled it again.
+     */
+    @Test
+    void aBurstOfThousandsOfSessionsSendingAtOnceIsAnsweredEveryOne() throws Exception {
+        int n = 2500;
+        byte[] hello = ("*2\r\n$4\r\nAUTH\r\n$" + PASSWORD.length() + "\r\n" + PASSWORD + "\r\n*1\r\n$4\r\nPING\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] ping = "*1\r\n$4\r\nPING\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        List<Socket> sockets = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                Socket so = new Socket(ferry.address().host(), ferry.address().port());
+                so.setSoTimeout(15_000);
+                sockets.add(so);
+            }
+            for (Socket so : sockets) so.getOutputStream().write(hello);
+            for (Socket so : sockets) assertThat(readExactly(so, 12)).isEqualTo("+OK\r\n+PONG\r\n");
+            for (int round = 0; round < 3; round++) {
+                for (Socket so : sockets) so.getOutputStream().write(ping);
+                int answered = 0;
+                for (Socket so : sockets) {
+                    if ("+PONG\r\n".equals(readExactly(so, 7))) answered++;
+                }
+                assertThat(answered).as("round %d: sessions answered", round).isEqualTo(n);
+            }
+        } finally {
+            for (Socket so : sockets) so.close();
+        }
+    }
+
+    private static String readExactly(Socket so, int len) {
+        byte[] b = new byte[len];
+        try {
+            int got = 0;
+            while (got < len) {
+                int k = so.getInputStream().read(b, got, len - got);
+                if (k < 0) return "closed after " + new String(b, 0, got, java.nio.charset.StandardCharsets.US_ASCII);
+                got += k;
+            }
+            return new String(b, java.nio.charset.StandardCharsets.US_ASCII);
+        } catch (java.io.IOException e) {
+            return e.toString();
+        }
+    }
+
     @Test
     void aSelectNeverLeaksIntoTheDatabaseOfSessionsThatDidNotSelect() throws Exception {
         // envoy#41659: a SELECT broadcast to pooled connections sent other clients to the wrong database.
