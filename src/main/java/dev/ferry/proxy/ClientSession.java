@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * own for as long as that state lasts. A session has commands in flight on one connection at a time, so
  * they run in the order it sent them. At a change of master ({@link MasterChange}) the session moves with
  * its identity and its connection state ({@link ConnectionState}: subscriptions, tracking, an open
- * transaction...). The parts: {@link CommandSender} (where each command goes), {@link ReplyHandler}
+ * transaction...). The parts: {@link CommandSender} (where each command goes), {@link IdentityCommands} (AUTH, HELLO,
+ * SELECT, and what Ferry answers itself), {@link ReplyHandler}
  * (the replies), {@link SessionMoves} (changes of master and of connections), {@link SessionTimers}
  * (waits), {@link ReplyForwarder} (what leaves for the client). Everything runs on the client's event loop.
  */
@@ -99,6 +100,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     final CommandSender sender = new CommandSender(this);
     final ReplyHandler replies = new ReplyHandler(this);
     final SessionMoves moves = new SessionMoves(this);
+    final IdentityCommands identityCommands = new IdentityCommands(this);
 
     ClientSession(Upstream up) {
         this.up = up;
@@ -268,7 +270,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
     }
 
     void loginNow(NodeLink l) {
-        sender.loginNow(l);
+        identityCommands.loginNow(l);
     }
 
     void nodeReply(NodeLink from, ByteBuf buf, int start, int end, int kind) {

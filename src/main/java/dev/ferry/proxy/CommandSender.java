@@ -1,13 +1,12 @@
 package dev.ferry.proxy;
 
-import io.netty.buffer.ByteBuf;
 import java.util.List;
 
 /**
  * Where a session's next commands go, and when: onto the shared connection of its identity (runs of
  * complete commands, pipelined with other sessions'), to a connection of the identity an AUTH, HELLO or
  * SELECT asks for, onto a connection of the session's own while it holds connection state (streams of
- * Pub/Sub, transactions, leases), or answered here (CLIENT SETNAME/GETNAME, QUIT, RESET). A session has
+ * Pub/Sub, transactions, leases), or answered here (CLIENT SETNAME/GETNAME, QUIT, RESET: {@link IdentityCommands}). A session has
  * commands in flight on one connection at a time: anything that needs another waits for the replies.
  */
 final class CommandSender {
@@ -36,11 +35,11 @@ final class CommandSender {
             }
             if (s.journal.sent() > 0) return;  // the rest waits until what is in flight is answered
             if ((f & (CommandTable.SETNAME | CommandTable.GETNAME | CommandTable.RESET | CommandTable.QUIT)) != 0) {
-                answerHere(f);
+                s.identityCommands.answerHere(f);
                 continue;
             }
             if ((f & CommandTable.IDENTITY) != 0 && (f & CommandTable.INLINE) == 0) {
-                loginOrPlain(f);
+                s.identityCommands.loginOrPlain(f);
                 return;
             }
             s.pins |= pinsFor(f);
@@ -326,102 +325,5 @@ final class CommandSender {
         }
         s.pool.release(d, s.dedicatedAnyDb ? d.identity() : s.identity, !s.state.any());
         s.dedicatedNamed = false;
-    }
-
-    void answerHere(int f) {
-        ByteBuf reply;
-        if ((f & CommandTable.SETNAME) != 0) {
-            byte[] n = s.args(s.journal.sent()).get(2);
-            if (Login.validName(n)) {
-                s.name = n.length == 0 ? null : n;
-                reply = Resp.OK.duplicate();
-            } else {
-                reply = Resp.error(Login.BAD_NAME);
-            }
-        } else if ((f & CommandTable.GETNAME) != 0) {
-            reply = s.name != null ? Resp.bulk(s.name) : (s.identity.proto() == 3 ? Resp.NULL3 : Resp.NULL2).duplicate();
-        } else if ((f & CommandTable.RESET) != 0) {
-            s.identity = Identity.INITIAL;
-            s.name = null;
-            s.watchBroken = false;
-            s.state.reset();
-            reply = Resp.RESET.duplicate();
-        } else {
-            s.quitting = true;
-            reply = Resp.OK.duplicate();
-        }
-        s.journal.skipNext(1);
-        s.journal.removeOldest();
-        s.stats().commandsLocal.increment();
-        s.out.write(reply);
-        if (s.quitting) {
-            NodeConnections.flushAndClose(s.client);
-        } else {
-            s.flushSoon();
-        }
-    }
-
-    /** AUTH, HELLO or SELECT: to a connection of the identity it asks for, where Redis judges it. */
-    void loginOrPlain(int f) {
-        Login lg = Login.of(f, s.args(0), s.identity);
-        if (lg != null && lg.refusal() != null) {
-            s.journal.skipNext(1);
-            s.journal.removeOldest();
-            s.out.write(Resp.error(lg.refusal()));
-            s.flushSoon();
-            pump();
-            return;
-        }
-        Router.Route r = usableRoute();
-        if (r == null) return;
-        if (lg == null || lg.changesNothing(s.identity)) {
-            // Redis refuses it without changing anything, or it changes nothing: any connection of this identity.
-            NodeLink l = s.pool.shared(r.node(), s.identity);
-            if (l == null) l = s.pool.openShared(r.node(), s.identity, null, 0);
-            if (!l.ready()) {
-                l.await(s);
-                return;
-            }
-            s.login = lg != null ? lg : new Login(s.identity, 0, null, null, null, null, null);
-            writeLogin(l);
-            return;
-        }
-        NodeLink l = s.pool.shared(r.node(), lg.target());
-        s.login = lg;
-        if (l == null) {
-            // No connection of that identity yet: open one whose first client command is this one.
-            s.link = s.pool.openShared(r.node(), lg.target(), s, lg.covers());
-            s.attachTo(r.node());
-            return;
-        }
-        if (!l.ready()) {
-            s.login = null;
-            l.await(s);
-            return;
-        }
-        writeLogin(l);
-    }
-
-    /** The link opened for this session's login is ready for it. */
-    void loginNow(NodeLink l) {
-        if (s.closed || s.login == null) {
-            l.close();
-            return;
-        }
-        writeLogin(l);
-    }
-
-    void writeLogin(NodeLink l) {
-        if (s.login.send() != null) {
-            l.channel().write(s.login.send(), l.channel().voidPromise());
-            s.journal.skipNext(1);
-        } else {
-            s.journal.writeNext(l.channel(), 1);
-        }
-        l.sent(s, 1);
-        l.flushSoon();
-        s.link = l;
-        s.attachTo(l.node);
-        s.stats().commandsShared.increment();
     }
 }
