@@ -295,12 +295,13 @@ class DemoCommandTest {
     @Test
     @Tag("integration")
     void rightAfterAFailoverToTheDrillWaitsForTheSentinelsToAgreeSayingWhyAndThenDrills() throws Exception {
-        // The Sentinels catch up with a FAILOVER TO only after down-after: long enough here that the drill,
-        // a new JVM, starts well inside the window even on a loaded machine.
+        // The drill starts once the old master answers as a replica (FAILOVER TO is done), and the Sentinels
+        // catch up only after down-after: long enough here that the drill, a new JVM, starts inside the window.
         try (Demo demo = startDemo(Files.createDirectory(tmp.resolve("demo")), 12_000)) {
             HostPort master = demo.group().sentinelMaster();
             HostPort target = demo.group().nodeAddresses().stream().filter(n -> !n.equals(master)).findFirst().orElseThrow();
             demo.group().failoverTo(target);
+            await().atMost(Duration.ofSeconds(5)).until(() -> "slave".equals(demo.group().role(master)));
 
             CliRun r = ferry("drill", "--demo", "--demo-folder", demo.dir().toString());
 
