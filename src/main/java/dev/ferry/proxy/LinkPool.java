@@ -87,12 +87,7 @@ final class LinkPool {
         int have = 0;
         for (NodeLink l : q) if (l.usable()) have++;
         for (; have < upstream.sparesPerIdentity; have++) {
-            NodeLink l = new NodeLink(this, node, id, false);
-            List<NodeLink.Step> first = new ArrayList<>(3);
-            setUp(id, null, 0, first, new ArrayList<>());
-            l.plan(first, null, new ArrayList<>());
-            q.add(l);
-            open(l);
+            q.add(openDedicated(node, id, null, List.of(), null));
         }
     }
 
@@ -117,8 +112,13 @@ final class LinkPool {
                 }
             }
         }
+        return openDedicated(node, id, name, state, owner);
+    }
+
+    /** A new dedicated link of {@code id} (with its name), then {@code state}; {@code owner} null: idle. */
+    private NodeLink openDedicated(HostPort node, Identity id, byte[] name, List<NodeLink.Step> state, ClientSession owner) {
         NodeLink l = new NodeLink(this, node, id, false);
-        l.own(owner, id);
+        if (owner != null) l.own(owner, id);
         List<NodeLink.Step> first = new ArrayList<>(4);
         setUp(id, name, 0, first, new ArrayList<>());
         first.addAll(state);
