@@ -50,6 +50,7 @@ class RedisSuiteThroughFerryTest {
                     "unit/type/stream-cgroups: Blocking XREADGROUP: flushed DB",
                     "unit/type/stream-cgroups: Blocking XREADGROUP: swapped DB, key doesn't exist",
                     "unit/type/stream-cgroups: Blocking XREADGROUP: swapped DB, key is not a stream",
+                    "unit/type/stream-cgroups: Blocking XREAD: key deleted",
                     "unit/type/stream-cgroups: Blocking XREAD: key type changed with SET",
                     "unit/type/list: BRPOPLPUSH with multiple blocked clients")
             .collect(Collectors.toMap(id -> id, id -> BLOCK_THEN_CHANGE, (x, y) -> x, java.util.LinkedHashMap::new));
