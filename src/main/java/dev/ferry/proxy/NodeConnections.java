@@ -1,13 +1,11 @@
 package dev.ferry.proxy;
 
 import dev.ferry.config.FrontendConfig;
-import dev.ferry.tls.ClientTls;
-import io.netty.bootstrap.Bootstrap;
+import dev.ferry.resp.Connector;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelOption;
 import java.nio.charset.StandardCharsets;
 
 /** How Ferry opens node connections, and the replies and closes the data path shares. */
@@ -16,20 +14,12 @@ final class NodeConnections {
 
     /**
      * Connects on the caller's event loop (a session and its node connections on one thread, no
-     * hand-off), TCP_NODELAY and keepalive, reads off until the link has set itself up; TLS to the node
-     * (its certificate checked to name it) when the frontend has node-tls.
+     * hand-off) with the frontend's node {@link Connector}: TLS to the node when it has node-tls, the
+     * connect timeout twice the check's. The link sets up its own login.
      */
     static LinkConnector connector(FrontendConfig config, Transport transport) {
-        int timeout = (int) config.check().timeout().toMillis() * 2;
-        return (loop, node, handler) -> new Bootstrap()
-                .group(loop)
-                .channel(transport.clientChannel())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.SO_KEEPALIVE, true)
-                .option(ChannelOption.AUTO_READ, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, timeout)
-                .handler(ClientTls.around(config.tls().nodes(), node, handler))
-                .connect(node.host(), node.port());
+        Connector nodes = Connector.toNodes(config).withoutAuth().withTimeout(config.check().timeout().multipliedBy(2));
+        return (loop, node, handler) -> nodes.connect(loop, transport.clientChannel(), node, handler);
     }
 
     /** The error reply for a command that waited wait-for-master for a master in vain. */

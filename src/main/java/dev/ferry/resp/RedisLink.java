@@ -2,33 +2,41 @@ package dev.ferry.resp;
 
 import dev.ferry.config.Credentials;
 import dev.ferry.config.HostPort;
-import dev.ferry.tls.ClientTls;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
+import dev.ferry.tls.HandshakeFailure;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.util.concurrent.Future;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
 
 /**
- * One blocking connection to a Redis node or Sentinel, for probes and tools (not the data path).
- * Not thread-safe: one owner at a time.
+ * One connection to a Redis node or Sentinel that its owner uses in turn, command and reply, for probes
+ * and tools (not the data path). It is a Netty channel on the {@link ControlLoop}, opened by the same
+ * {@link Connector#connect} as the data path's, so TLS and socket options are set up in one place; this
+ * class only waits. Not thread-safe: one owner at a time.
  */
 public final class RedisLink implements Closeable {
     private final HostPort address;
-    private final Socket socket;
-    private final RespReader reader;
-    private final OutputStream out;
+    private final Channel channel;
+    private final ReplyQueue replies;
+    private final Duration timeout;
 
-    private RedisLink(HostPort address, Socket socket) throws IOException {
+    private RedisLink(HostPort address, Channel channel, ReplyQueue replies, Duration timeout) {
         this.address = address;
-        this.socket = socket;
-        this.reader = new RespReader(new BufferedInputStream(socket.getInputStream(), 8192));
-        this.out = new BufferedOutputStream(socket.getOutputStream(), 1024);
+        this.channel = channel;
+        this.replies = replies;
+        this.timeout = timeout;
     }
 
     /** A plaintext connection; see {@link #open(HostPort, Connector, String)}. */
@@ -40,20 +48,25 @@ public final class RedisLink implements Closeable {
     /**
      * Connects within the connector's timeout, runs TLS when it has a TLS setting (the server's name
      * checked unless turned off), authenticates when it has credentials, and names the connection so
-     * operators can tell Ferry's probes apart in {@code CLIENT LIST}. Every blocking connection Ferry
-     * opens to Redis or a Sentinel comes through here.
+     * operators can tell Ferry's probes apart in {@code CLIENT LIST}. Failures are the JDK's: a refused
+     * connection a {@link java.net.ConnectException}, no answer in time a {@link SocketTimeoutException},
+     * a failed handshake an {@link SSLException} saying why.
      */
     public static RedisLink open(HostPort address, Connector connector, String clientName) throws IOException, RedisException {
         Duration timeout = connector.timeout();
-        Credentials auth = connector.auth();
-        Socket s = new Socket();
+        ReplyQueue replies = new ReplyQueue();
+        ChannelFuture connect;
         try {
-            s.setTcpNoDelay(true);
-            s.setKeepAlive(true);
-            s.connect(new InetSocketAddress(address.host(), address.port()), (int) Math.max(1, timeout.toMillis()));
-            s.setSoTimeout((int) Math.max(1, timeout.toMillis()));
-            if (connector.tls() != null) s = tls(connector, s, address);
-            RedisLink link = new RedisLink(address, s);
+            connect = connector.connect(ControlLoop.group(), ControlLoop.channel(), address, replies);
+        } catch (IllegalStateException e) { // its TLS files no longer check out
+            throw new SSLException("TLS: " + e.getMessage());
+        }
+        RedisLink link = new RedisLink(address, connect.channel(), replies, timeout);
+        try {
+            link.await(connect, "connect timed out");
+            if (!connect.isSuccess()) throw connectFailure(address, connect.cause());
+            if (connector.tls() != null) link.awaitHandshake();
+            Credentials auth = connector.auth();
             if (auth.present()) {
                 Object r = auth.user() == null ? link.call("AUTH", auth.password()) : link.call("AUTH", auth.user(), auth.password());
                 if (r instanceof ErrorReply e) throw new RedisException(address + ": AUTH refused (" + e.code() + ")");
@@ -61,23 +74,38 @@ public final class RedisLink implements Closeable {
             if (clientName != null) link.call("CLIENT", "SETNAME", clientName);
             return link;
         } catch (IOException | RedisException | RuntimeException e) {
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // closing after a failed connect: nothing more to say
-            }
+            link.close();
             throw e;
         }
     }
 
-    private static Socket tls(Connector connector, Socket plain, HostPort address) throws IOException {
-        ClientTls tls;
+    private void await(Future<?> f, String whenLate) throws IOException {
         try {
-            tls = ClientTls.of(connector.tls());
-        } catch (IllegalStateException e) {
-            throw new SSLException("TLS: " + e.getMessage());
+            if (!f.await(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS)) throw new SocketTimeoutException(whenLate);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while connecting to " + address);
         }
-        return tls.wrap(plain, address);
+    }
+
+    private void awaitHandshake() throws IOException {
+        try {
+            replies.handshake.get(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new SocketTimeoutException("TLS handshake timed out");
+        } catch (ExecutionException e) {
+            throw new SSLException("TLS: " + HandshakeFailure.describe(e.getCause()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted during the TLS handshake with " + address);
+        }
+    }
+
+    private static IOException connectFailure(HostPort address, Throwable cause) {
+        if (cause instanceof ConnectTimeoutException) return new SocketTimeoutException("connect timed out");
+        if (cause instanceof UnresolvedAddressException) return new UnknownHostException(address.host());
+        if (cause instanceof IOException io) return io;
+        return new IOException(cause.toString(), cause);
     }
 
     public HostPort address() {
@@ -90,23 +118,23 @@ public final class RedisLink implements Closeable {
         return read();
     }
 
-    public void send(String... args) throws IOException {
-        out.write(RespWriter.command(args));
-        out.flush();
+    /** Queues one command; what a closed connection could not send shows as the next {@link #read}'s failure. */
+    public void send(String... args) {
+        channel.writeAndFlush(Unpooled.wrappedBuffer(RespWriter.command(args)), channel.voidPromise());
     }
 
+    /** The next reply, within the connector's timeout. */
     public Object read() throws IOException {
-        return reader.read();
+        return read(timeout);
     }
 
     /** Reads with a different timeout (0 = wait for ever), e.g. for pub/sub or a blocking command. */
-    public Object read(Duration timeout) throws IOException {
-        int before = socket.getSoTimeout();
-        socket.setSoTimeout((int) timeout.toMillis());
+    public Object read(Duration wait) throws IOException {
         try {
-            return reader.read();
-        } finally {
-            if (!socket.isClosed()) socket.setSoTimeout(before);
+            return replies.next(wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for " + address);
         }
     }
 
@@ -114,12 +142,9 @@ public final class RedisLink implements Closeable {
         return e instanceof SocketTimeoutException;
     }
 
+    /** Closes and waits (briefly) until the server's side can see it. */
     @Override
     public void close() {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // best effort
-        }
+        channel.close().awaitUninterruptibly(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
     }
 }

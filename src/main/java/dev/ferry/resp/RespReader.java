@@ -13,7 +13,7 @@ import java.util.List;
  * Used by Ferry's own probes and tools, never on the proxied data path.
  */
 public final class RespReader {
-    private static final int MAX_BULK = 64 * 1024 * 1024;
+    private static final long MAX_BULK = ReplyFrames.MAX_BULK;
     private final InputStream in;
 
     public RespReader(InputStream in) {
@@ -28,20 +28,16 @@ public final class RespReader {
             case '+':
                 return line;
             case '-':
-            case '!':
                 return new ErrorReply(line);
+            case '!': {
+                String data = bulk(line);
+                return data == null ? null : new ErrorReply(data);
+            }
             case ':':
                 return parseLong(line);
             case '$':
-            case '=': {
-                long n = parseLong(line);
-                if (n < 0) return null;
-                if (n > MAX_BULK) throw new IOException("bulk reply of " + n + " bytes is too large");
-                byte[] data = in.readNBytes((int) n);
-                if (data.length < n) throw new EOFException("connection closed inside a reply");
-                expectCrlf();
-                return new String(data, StandardCharsets.UTF_8);
-            }
+            case '=':
+                return bulk(line);
             case '*':
             case '~':
             case '>': {
@@ -62,10 +58,21 @@ public final class RespReader {
             case '#':
                 return line.equals("t") ? 1L : 0L;
             case ',':
+            case '(':
                 return line;
             default:
                 throw new IOException("not a RESP reply (first byte 0x" + Integer.toHexString(type) + ")");
         }
+    }
+
+    private String bulk(String header) throws IOException {
+        long n = parseLong(header);
+        if (n < 0) return null;
+        if (n > MAX_BULK) throw new IOException("bulk reply of " + n + " bytes is too large");
+        byte[] data = in.readNBytes((int) n);
+        if (data.length < n) throw new EOFException("connection closed inside a reply");
+        expectCrlf();
+        return new String(data, StandardCharsets.UTF_8);
     }
 
     private String line() throws IOException {

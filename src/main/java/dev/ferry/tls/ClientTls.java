@@ -8,30 +8,24 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
-import java.io.IOException;
-import java.net.Socket;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * TLS from Ferry to Redis nodes or Sentinels, built once per distinct setting and shared: one Netty
- * context for the data path and, from the same files, a JDK context for the blocking connections
- * (checks, subscriptions, fencing, failover). Hostname verification is on unless the setting turns
- * it off. Replaced whole when its files change; connections already open keep their session.
+ * TLS from Ferry to Redis nodes or Sentinels, built once per distinct setting and shared by every
+ * connection Ferry opens with it (the data path's and, through {@code resp.Connector}, the checks,
+ * subscriptions, fencing and failover). Hostname verification is on unless the setting turns it off.
+ * Replaced whole when its files change; connections already open keep their session.
  */
 public final class ClientTls implements Reloadable {
     private static final Logger log = LoggerFactory.getLogger(ClientTls.class);
@@ -43,7 +37,7 @@ public final class ClientTls implements Reloadable {
     private final RateLimitedLog failures = new RateLimitedLog(log);
     private volatile Loaded current;
 
-    private record Loaded(SslContext netty, JdkSslContext blocking, FileStamps stamps) {}
+    private record Loaded(SslContext context, FileStamps stamps) {}
 
     private ClientTls(String name, TlsClientConfig config) throws ConfigException {
         this.name = name;
@@ -82,7 +76,7 @@ public final class ClientTls implements Reloadable {
         return List.copyOf(SHARED.values());
     }
 
-    /** For the data path: {@code handler} alone when {@code config} is null (plaintext), else TLS to {@code node} in front of it. */
+    /** {@code handler} alone when {@code config} is null (plaintext), else TLS to {@code node} in front of it. */
     public static ChannelHandler around(TlsClientConfig config, HostPort node, ChannelHandler handler) {
         if (config == null) return handler;
         ClientTls tls = of(config);
@@ -96,7 +90,7 @@ public final class ClientTls implements Reloadable {
 
     /** A handler that runs TLS to {@code server}, checking its certificate names it (or {@code server-name}). */
     public SslHandler newHandler(ByteBufAllocator alloc, HostPort server) {
-        SslHandler h = current.netty().newHandler(alloc, peerName(server), server.port());
+        SslHandler h = current.context().newHandler(alloc, peerName(server), server.port());
         h.handshakeFuture().addListener(f -> {
             if (f.isSuccess()) {
                 counters.handshakes.increment();
@@ -106,31 +100,6 @@ public final class ClientTls implements Reloadable {
             }
         });
         return h;
-    }
-
-    /**
-     * TLS over a connected blocking socket, handshake done within the socket's timeout; closes the
-     * socket and throws an IOException saying why when the handshake fails.
-     */
-    public SSLSocket wrap(Socket plain, HostPort server) throws IOException {
-        JdkSslContext jdk = current.blocking();
-        String peer = peerName(server);
-        SSLSocket s = (SSLSocket) jdk.context().getSocketFactory().createSocket(plain, peer, server.port(), true);
-        SSLParameters p = s.getSSLParameters();
-        p.setProtocols(config.protocols().toArray(String[]::new));
-        p.setCipherSuites(jdk.cipherSuites().toArray(String[]::new));
-        if (config.verifyHostname()) p.setEndpointIdentificationAlgorithm("HTTPS");
-        if (config.serverName() != null) p.setServerNames(List.of(new SNIHostName(config.serverName())));
-        s.setSSLParameters(p);
-        try {
-            s.startHandshake();
-            counters.handshakes.increment();
-            return s;
-        } catch (IOException e) {
-            counters.handshakeFailures.increment();
-            s.close();
-            throw new SSLException("TLS: " + HandshakeFailure.describe(e));
-        }
     }
 
     public TlsCounters counters() {
@@ -164,9 +133,7 @@ public final class ClientTls implements Reloadable {
 
     private static Loaded build(String name, TlsClientConfig c) throws ConfigException {
         FileStamps stamps = FileStamps.of(c.files());
-        SslContext netty = context(name, c, TlsProvider.forNetty());
-        SslContext jdk = context(name, c, SslProvider.JDK);
-        return new Loaded(netty, (JdkSslContext) jdk, stamps);
+        return new Loaded(context(name, c, TlsProvider.forNetty()), stamps);
     }
 
     private static SslContext context(String name, TlsClientConfig c, SslProvider provider) throws ConfigException {

@@ -4,10 +4,10 @@ import java.nio.channels.ClosedChannelException;
 import java.util.Locale;
 
 /** Why a TLS handshake failed, in one line an operator can act on (JDK and BoringSSL word it differently). */
-final class HandshakeFailure {
+public final class HandshakeFailure {
     private HandshakeFailure() {}
 
-    static String describe(Throwable cause) {
+    public static String describe(Throwable cause) {
         String all = chain(cause);
         String l = all.toLowerCase(Locale.ROOT);
         if (l.contains("no subject alternative") || l.contains("hostname") && l.contains("match")
