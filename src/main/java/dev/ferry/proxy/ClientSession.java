@@ -191,6 +191,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter implements Reques
         change.release();
         state.release();
         if (out != null) out.dropCarry();
+        up.left();
     }
 
     @Override

@@ -50,7 +50,7 @@ public final class FrontendServer implements AutoCloseable {
             @Override
             protected void initChannel(SocketChannel ch) {
                 tls.prepare(ch, tlsPort);
-                ch.pipeline().addLast(new ClientSession(upstream));
+                ch.pipeline().addLast(new ClientSession(admitted()));
             }
         };
     }
@@ -73,8 +73,20 @@ public final class FrontendServer implements AutoCloseable {
      */
     public void update(FrontendConfig next, boolean newUpstream) throws ConfigException {
         tls.update("[" + next.name() + "] tls", next.tls().clients());
-        if (newUpstream) upstream = new Upstream(next, router, NodeConnections.connector(next, transport));
+        if (newUpstream) {
+            Upstream old = upstream;
+            upstream = new Upstream(next, router, NodeConnections.connector(next, transport));
+            old.replaced();
+        }
         config = next;
+    }
+
+    /** The current upstream, with the new session counted in (one replaced a moment ago may have closed down). */
+    private Upstream admitted() {
+        while (true) {
+            Upstream u = upstream;
+            if (u.admit()) return u;
+        }
     }
 
     /** The plaintext port beside the TLS one ({@code plaintext-bind}), or null. */

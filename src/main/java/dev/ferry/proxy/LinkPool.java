@@ -202,6 +202,13 @@ final class LinkPool {
         }
     }
 
+    /** Its upstream closed down (replaced by a reload, its last session gone): every connection closes. */
+    void closeAll() {
+        for (Set<NodeLink> links : all.values()) {
+            for (NodeLink l : new ArrayList<>(links)) l.close();
+        }
+    }
+
     void attached(ClientSession s, HostPort node) {
         sessions.computeIfAbsent(node, n -> new LinkedHashSet<>()).add(s);
     }

@@ -88,6 +88,10 @@ public final class Router implements TopologyListener {
         onLeave.add(action);
     }
 
+    void removeOnLeave(BiConsumer<HostPort, Boolean> action) {
+        onLeave.remove(action);
+    }
+
     /** Called by sessions when their node refuses a write as a replica: the topology should look now. */
     void staleMaster(HostPort node) {
         Consumer<HostPort> c = onStaleMaster;

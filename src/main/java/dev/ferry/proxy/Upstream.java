@@ -5,11 +5,15 @@ import dev.ferry.config.HostPort;
 import io.netty.channel.EventLoop;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 
 /**
  * What the sessions of one frontend share: its config, its router, the logins clients proved, and the
  * node connections of each event loop ({@link LinkPool}: no lock on the data path, each loop has its own).
+ * A reload that changes how nodes are reached gives new sessions a new one; this one then serves its
+ * sessions to their end and closes its connections after the last.
  */
 final class Upstream {
     final FrontendConfig config;
@@ -21,6 +25,10 @@ final class Upstream {
     final LinkConnector connector;
     private final Map<EventLoop, LinkPool> pools = new ConcurrentHashMap<>();
     private final UnaryOperator<EventLoop> poolOf;
+    private final BiConsumer<HostPort, Boolean> onLeave = this::retire;
+    /** Sessions admitted and not yet closed; -1 once replaced and closed down (no session admitted after). */
+    private final AtomicInteger sessions = new AtomicInteger();
+    private volatile boolean replaced;
 
     Upstream(FrontendConfig config, Router router, LinkConnector connector) {
         this(config, router, connector, UnaryOperator.identity());
@@ -35,7 +43,32 @@ final class Upstream {
         this.router = router;
         this.connector = connector;
         this.poolOf = poolOf;
-        router.onLeave(this::retire);
+        router.onLeave(onLeave);
+    }
+
+    /** Counts a new session in; false when this upstream was replaced and has closed down: take the new one. */
+    boolean admit() {
+        for (int n = sessions.get(); n >= 0; n = sessions.get()) {
+            if (sessions.compareAndSet(n, n + 1)) return true;
+        }
+        return false;
+    }
+
+    /** A session of this upstream closed. */
+    void left() {
+        if (sessions.decrementAndGet() == 0 && replaced) closeDownIfUnused();
+    }
+
+    /** A reload gave new sessions another upstream: this one closes down once its last session has. */
+    void replaced() {
+        replaced = true;
+        closeDownIfUnused();
+    }
+
+    private void closeDownIfUnused() {
+        if (!sessions.compareAndSet(0, -1)) return;
+        router.removeOnLeave(onLeave);
+        for (LinkPool p : pools.values()) p.loop().execute(p::closeAll);
     }
 
     LinkPool pool(EventLoop loop) {

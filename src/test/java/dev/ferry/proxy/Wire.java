@@ -114,6 +114,7 @@ final class Wire {
     }
 
     Client client() {
+        upstream.admit();
         EmbeddedChannel ch = new EmbeddedChannel(new ClientSession(upstream));
         channels.add(ch);
         settle();

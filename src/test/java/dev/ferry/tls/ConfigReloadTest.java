@@ -154,6 +154,51 @@ class ConfigReloadTest {
     }
 
     @Test
+    void aReloadThatChangesHowNodesAreReachedClosesTheOldConnectionsOnceTheirLastSessionLeaves() throws Exception {
+        HostPort master = running.ferry().frontends().get(0).topology().snapshot().verdict().master();
+        try (RedisLink admin = client(TlsGroup.PASSWORD).open(master, null)) {
+            long self = (Long) admin.call("CLIENT", "ID");
+            try (RedisLink first = client(TlsGroup.PASSWORD).open(address("orders"), null)) {
+                assertThat(first.call("SET", "reload:upstream", "1")).isEqualTo("OK");  // its AUTH proves the login
+            }
+            RedisLink kept = client(TlsGroup.PASSWORD).open(address("orders"), null);
+            assertThat(kept.call("GET", "reload:upstream")).isEqualTo("1");
+            long before = steadyDataPathConnections(admin, self);
+            assertThat(before).as("the shared connection and spares of the sessions so far").isPositive();
+
+            write(frontends(TlsGroup.PASSWORD, false).replace("    check: {", "    wait-for-master: 4s\n    check: {"));
+            Reloader.Outcome o = running.reload("test");
+            assertThat(o.summary()).contains("changed orders (wait-for-master)");
+            try (RedisLink next = client(TlsGroup.PASSWORD).open(address("orders"), null)) {
+                assertThat(next.call("GET", "reload:upstream")).isEqualTo("1");
+                assertThat(kept.call("GET", "reload:upstream")).as("a session of the old settings goes on").isEqualTo("1");
+                long both = steadyDataPathConnections(admin, self);
+                assertThat(both).as("new sessions have connections of their own").isGreaterThan(before);
+                kept.close();
+                await().atMost(WAIT).untilAsserted(() -> assertThat(dataPathConnections(admin, self))
+                        .as("the old settings' connections close with their last session").isEqualTo(both - before));
+                assertThat(next.call("GET", "reload:upstream")).isEqualTo("1");
+            }
+        }
+    }
+
+    /** Unnamed normal clients on the node other than the test's own: Ferry's shared and spare connections. */
+    private static long dataPathConnections(RedisLink admin, long self) throws Exception {
+        return ((String) admin.call("CLIENT", "LIST", "TYPE", "normal")).lines()
+                .filter(l -> l.contains(" name= ") && !l.startsWith("id=" + self + " ")).count();
+    }
+
+    /** The fewest of a few counts: a check's connection is unnamed for the moment before its CLIENT SETNAME. */
+    private static long steadyDataPathConnections(RedisLink admin, long self) throws Exception {
+        long fewest = Long.MAX_VALUE;
+        for (int i = 0; i < 5; i++) {
+            fewest = Math.min(fewest, dataPathConnections(admin, self));
+            Thread.sleep(100);
+        }
+        return fewest;
+    }
+
+    @Test
     void sighupReloads() throws Exception {
         running.reloadOnSighup();
         write(frontends(TlsGroup.PASSWORD, true));
