@@ -3,8 +3,11 @@ package dev.ferry.drill;
 import dev.ferry.config.HostPort;
 import dev.ferry.resp.ErrorReply;
 import dev.ferry.resp.InfoFields;
+import dev.ferry.resp.MasterAddressReply;
 import dev.ferry.resp.RedisException;
 import dev.ferry.resp.RedisLink;
+import dev.ferry.resp.RoleReply;
+import dev.ferry.resp.SentinelFields;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,9 +33,9 @@ final class DrillGroup {
         int answered = 0;
         for (HostPort s : plan.sentinels()) {
             try (RedisLink l = RedisLink.open(s, plan.sentinelAuth(), LINK_TIMEOUT, null)) {
-                Object r = l.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", plan.masterName());
-                if (r instanceof List<?> hp && hp.size() == 2) {
-                    named.add(new HostPort(String.valueOf(hp.get(0)), Integer.parseInt(String.valueOf(hp.get(1)))));
+                HostPort master = MasterAddressReply.parse(l.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", plan.masterName()));
+                if (master != null) {
+                    named.add(master);
                     answered++;
                 }
             } catch (IOException | RedisException | RuntimeException e) {
@@ -47,10 +50,7 @@ final class DrillGroup {
     boolean failoverInProgress() {
         for (HostPort s : plan.sentinels()) {
             try (RedisLink l = RedisLink.open(s, plan.sentinelAuth(), LINK_TIMEOUT, null)) {
-                if (l.call("SENTINEL", "MASTER", plan.masterName()) instanceof List<?> fields) {
-                    int flags = fields.indexOf("flags");
-                    if (flags >= 0 && flags + 1 < fields.size() && String.valueOf(fields.get(flags + 1)).contains("failover")) return true;
-                }
+                if (SentinelFields.parse(l.call("SENTINEL", "MASTER", plan.masterName())).failoverInProgress()) return true;
             } catch (IOException | RedisException | RuntimeException e) {
                 // a silent Sentinel has no say
             }
@@ -59,17 +59,18 @@ final class DrillGroup {
     }
 
     /** The replicas a node's ROLE lists as connected (empty for a replica or a node that does not answer). */
-    List<?> replicasOf(HostPort master) {
+    List<HostPort> replicasOf(HostPort master) {
         try (RedisLink l = RedisLink.open(master, plan.redisAuth(), LINK_TIMEOUT, null)) {
-            return l.call("ROLE") instanceof List<?> r && r.size() > 2 && r.get(2) instanceof List<?> replicas ? replicas : List.of();
+            return RoleReply.parse(l.call("ROLE")) instanceof RoleReply.Master m ? m.replicaAddresses() : List.of();
         } catch (IOException | RedisException e) {
             return List.of();
         }
     }
 
+    /** "master", "slave" (ROLE's words), "unknown" for a reply that is no ROLE, "down" when it does not answer. */
     String role(HostPort node) {
         try (RedisLink l = RedisLink.open(node, plan.redisAuth(), LINK_TIMEOUT, null)) {
-            return l.call("ROLE") instanceof List<?> r && !r.isEmpty() ? String.valueOf(r.get(0)) : "unknown";
+            return RoleReply.parse(l.call("ROLE")).word();
         } catch (IOException | RedisException e) {
             return "down";
         }

@@ -68,7 +68,7 @@ final class SentinelAgreement {
                     + " (a FAILOVER TO made beside Sentinel? they fail over once more, ~30-40 s after it)");
         }
         if (group.failoverInProgress()) return Optional.of("the Sentinels' own failover of '" + plan.masterName() + "' is under way");
-        List<?> replicas = group.replicasOf(master);
+        List<HostPort> replicas = group.replicasOf(master);
         if (replicas.isEmpty()) return Optional.of(master + " has no replica connected yet (ROLE), none to fail over to");
         return Optional.empty();
     }

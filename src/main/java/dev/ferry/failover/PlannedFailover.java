@@ -5,6 +5,7 @@ import dev.ferry.config.HostPort;
 import dev.ferry.proxy.Router;
 import dev.ferry.resp.Connector;
 import dev.ferry.resp.ErrorReply;
+import dev.ferry.resp.RoleReply;
 import dev.ferry.topology.Topology;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -196,7 +197,7 @@ public final class PlannedFailover {
         long deadline = System.nanoTime() + PROMOTION_BUDGET.toNanos();
         while (true) {
             try {
-                if ("master".equals(redis.role(t).get(0))) break;
+                if (redis.role(t) instanceof RoleReply.Master) break;
             } catch (Exception e) {
                 // Sentinel kills client connections of the node it reconfigures: ask again.
             }

@@ -1,11 +1,13 @@
 package dev.ferry.failover;
 
 import dev.ferry.config.HostPort;
+import dev.ferry.resp.ConfigValues;
 import dev.ferry.resp.Connector;
 import dev.ferry.resp.ErrorReply;
 import dev.ferry.resp.InfoFields;
 import dev.ferry.resp.RedisException;
 import dev.ferry.resp.RedisLink;
+import dev.ferry.resp.RoleReply;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -44,24 +46,30 @@ final class RedisAdmin {
         return InfoFields.parse(r);
     }
 
-    /** ROLE as a list: master {@code [master, offset, [...]]}, replica {@code [slave, ip, port, state, offset]}. */
-    List<?> role(HostPort n) throws IOException, RedisException {
+    /** ROLE, typed; a reply that is no ROLE at all (an error reply, an empty array) throws. */
+    RoleReply role(HostPort n) throws IOException, RedisException {
         Object r = node(n, "ROLE");
-        if (!(r instanceof List<?> l)) throw new RedisException(n + ": ROLE answered " + r);
-        return l;
+        RoleReply role = RoleReply.parse(r);
+        if (role instanceof RoleReply.Unexpected) throw new RedisException(n + ": ROLE answered " + r);
+        return role;
     }
 
-    /** The processed replication offset a node reports in ROLE (master: its own; replica: applied). */
+    /** The processed replication offset a node reports in ROLE (master: its own; replica: applied; -1 unknown). */
     long offset(HostPort n) throws IOException, RedisException {
-        List<?> r = role(n);
-        if ("master".equals(r.get(0))) return (Long) r.get(1);
-        return r.size() >= 5 ? (Long) r.get(4) : -1;
+        RoleReply role = role(n);
+        if (role instanceof RoleReply.Master m) {
+            // A master always has one; without it a sync check would pass against -1.
+            if (m.offset() < 0) throw new RedisException(n + ": ROLE master without an offset");
+            return m.offset();
+        }
+        return role instanceof RoleReply.Replica r ? r.offset() : -1;
     }
 
+    /** The value of one setting; null when CONFIG GET does not know it. */
     String configGet(HostPort n, String key) throws IOException, RedisException {
         Object r = node(n, "CONFIG", "GET", key);
         if (r instanceof ErrorReply e) throw new RedisException(n + ": CONFIG GET " + key + " refused: " + e.code());
-        List<?> kv = (List<?>) r;
-        return kv.size() >= 2 ? String.valueOf(kv.get(1)) : null;
+        if (!(r instanceof List<?>)) throw new RedisException(n + ": CONFIG GET " + key + " answered " + r);
+        return ConfigValues.parse(r).get(key);
     }
 }

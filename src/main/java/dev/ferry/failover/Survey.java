@@ -2,6 +2,10 @@ package dev.ferry.failover;
 
 import dev.ferry.config.FrontendConfig;
 import dev.ferry.config.HostPort;
+import dev.ferry.resp.InfoReplica;
+import dev.ferry.resp.MasterAddressReply;
+import dev.ferry.resp.RoleReply;
+import dev.ferry.resp.SentinelFields;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -42,26 +46,20 @@ final class Survey {
         long epoch = -1;
         for (HostPort s : config.sentinels()) {
             try {
-                Object addr = redis.sentinel(s, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", config.masterName());
-                Object info = redis.sentinel(s, "SENTINEL", "MASTER", config.masterName());
+                HostPort n = MasterAddressReply.parse(redis.sentinel(s, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", config.masterName()));
+                SentinelFields record = SentinelFields.parse(redis.sentinel(s, "SENTINEL", "MASTER", config.masterName()));
                 Object reps = redis.sentinel(s, "SENTINEL", "REPLICAS", config.masterName());
-                if (!(addr instanceof List<?> a) || !(info instanceof List<?> fields)) continue;
-                HostPort n = new HostPort(String.valueOf(a.get(0)), Integer.parseInt(String.valueOf(a.get(1))));
-                long e = Long.parseLong(String.valueOf(field(fields, "config-epoch")));
-                String flags = String.valueOf(field(fields, "flags"));
-                if (flags.contains("failover_in_progress")) {
+                long e = record.configEpoch();
+                if (n == null || e < 0) continue; // no address or no epoch (an unknown name, an error): no say
+                if (record.failoverInProgress()) {
                     throw new FailoverRefused("Sentinel " + s + " is failing over " + config.masterName() + " right now; try again when it is done");
                 }
                 usable.add(s);
                 answers.add(n + "@" + e);
                 named = n;
                 epoch = e;
-                if (reps instanceof List<?> list) {
-                    for (Object r : list) {
-                        if (r instanceof List<?> rf && !String.valueOf(field(rf, "flags")).contains("s_down")) {
-                            replicas.add(new HostPort(String.valueOf(field(rf, "ip")), Integer.parseInt(String.valueOf(field(rf, "port")))));
-                        }
-                    }
+                for (SentinelFields r : SentinelFields.parseEach(reps)) {
+                    if (!r.subjectivelyDown() && r.address() != null) replicas.add(r.address());
                 }
             } catch (FailoverRefused e) {
                 throw e;
@@ -79,16 +77,13 @@ final class Survey {
         }
         long masterOffset;
         try {
-            List<?> role = redis.role(named);
-            if (!"master".equals(role.get(0))) {
-                throw new FailoverRefused("the Sentinels name " + named + " but it answers ROLE " + role.get(0)
+            RoleReply role = redis.role(named);
+            if (!(role instanceof RoleReply.Master m)) {
+                throw new FailoverRefused("the Sentinels name " + named + " but it answers ROLE " + role.word()
                         + " (a handover made outside Sentinel?); wait until Sentinel and the nodes agree");
             }
-            masterOffset = (Long) role.get(1);
-            for (Object r : (List<?>) role.get(2)) {
-                List<?> rr = (List<?>) r;
-                replicas.add(new HostPort(String.valueOf(rr.get(0)), Integer.parseInt(String.valueOf(rr.get(1)))));
-            }
+            masterOffset = m.offset();
+            replicas.addAll(m.replicaAddresses());
         } catch (FailoverRefused e) {
             throw e;
         } catch (Exception e) {
@@ -103,17 +98,9 @@ final class Survey {
     /** From the master's INFO replication: which replicas are online and acknowledged within a second. */
     private void readReplicaStates(RedisAdmin redis) {
         try {
-            Map<String, String> info = redis.info(master, "replication");
-            for (Map.Entry<String, String> e : info.entrySet()) {
-                if (!e.getKey().matches("slave\\d+")) continue;
-                Map<String, String> kv = new HashMap<>();
-                for (String part : e.getValue().split(",")) {
-                    int eq = part.indexOf('=');
-                    if (eq > 0) kv.put(part.substring(0, eq), part.substring(eq + 1));
-                }
-                HostPort r = new HostPort(kv.get("ip"), Integer.parseInt(kv.get("port")));
-                offsets.put(r, Long.parseLong(kv.getOrDefault("offset", "-1")));
-                online.put(r, "online".equals(kv.get("state")) && Long.parseLong(kv.getOrDefault("lag", "99")) <= 1);
+            for (InfoReplica r : InfoReplica.listedIn(redis.info(master, "replication"))) {
+                offsets.put(r.address(), r.offset());
+                online.put(r.address(), r.online() && r.lag() >= 0 && r.lag() <= 1); // no lag given: not in sync
             }
         } catch (Exception e) {
             // Without INFO no replica counts as in sync; the refusal says so.
@@ -142,10 +129,8 @@ final class Survey {
             try {
                 Object reps = redis.sentinel(s, "SENTINEL", "REPLICAS", config.masterName());
                 int zero = 0;
-                for (Object r : (List<?>) reps) {
-                    List<?> rf = (List<?>) r;
-                    HostPort hp = new HostPort(String.valueOf(field(rf, "ip")), Integer.parseInt(String.valueOf(field(rf, "port"))));
-                    if (others.contains(hp) && "0".equals(String.valueOf(field(rf, "slave-priority")))) zero++;
+                for (SentinelFields r : SentinelFields.parseEach(reps)) {
+                    if (others.contains(r.address()) && r.replicaPriority() == 0) zero++;
                 }
                 if (zero < others.size()) return false;
             } catch (Exception e) {
@@ -159,9 +144,7 @@ final class Survey {
     boolean allFollow(HostPort t, RedisAdmin redis) {
         for (HostPort r : replicas) {
             try {
-                List<?> role = redis.role(r);
-                boolean follows = "slave".equals(role.get(0)) && t.host().equals(String.valueOf(role.get(1)))
-                        && t.port() == ((Long) role.get(2)).intValue() && "connected".equals(role.get(3));
+                boolean follows = redis.role(r) instanceof RoleReply.Replica role && t.equals(role.master()) && role.linkUp();
                 if (!follows) return false;
             } catch (Exception e) {
                 return false;
@@ -196,12 +179,5 @@ final class Survey {
 
     long offsetOf(HostPort r) {
         return offsets.getOrDefault(r, -1L);
-    }
-
-    static Object field(List<?> fields, String name) {
-        for (int i = 0; i + 1 < fields.size(); i += 2) {
-            if (name.equals(String.valueOf(fields.get(i)))) return fields.get(i + 1);
-        }
-        return null;
     }
 }

@@ -2,17 +2,18 @@ package dev.ferry.topology;
 
 import dev.ferry.config.Credentials;
 import dev.ferry.config.HostPort;
+import dev.ferry.resp.ConfigValues;
 import dev.ferry.resp.Connector;
 import dev.ferry.resp.ErrorReply;
 import dev.ferry.resp.RedisException;
 import dev.ferry.resp.RedisLink;
+import dev.ferry.resp.RoleReply;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 
 /**
  * Checks one Redis node the way HAProxy's tcp-check does (a new connection, AUTH, PING) but asks
@@ -96,7 +97,7 @@ final class NodeProbe {
             if (pong instanceof ErrorReply e) return refused("PING", e, at);
             Object role = link.read();
             if (role instanceof ErrorReply e) return refused("ROLE", e, at);
-            return parseRole(role, link.read(), micros, at);
+            return report(role, link.read(), micros, at);
         } catch (SocketTimeoutException e) {
             return NodeReport.unanswered(node, Liveness.SILENT, "timeout", at);
         } catch (EOFException | SocketException e) {
@@ -131,38 +132,21 @@ final class NodeProbe {
         }
     }
 
-    private NodeReport parseRole(Object reply, Object config, long micros, Instant at) {
-        if (!(reply instanceof List<?> r) || r.isEmpty()) return NodeReport.down(node, "ROLE: unexpected reply", at);
-        Role role = Role.parse(String.valueOf(r.get(0)));
-        if (role == Role.MASTER) {
-            long offset = r.size() > 1 && r.get(1) instanceof Long l ? l : -1;
-            int[] minReplicas = minReplicas(config);
-            return new NodeReport(node, Liveness.ANSWERS, Role.MASTER, null, false, offset, "", micros, at, minReplicas[0], minReplicas[1]);
+    private NodeReport report(Object roleReply, Object configReply, long micros, Instant at) {
+        RoleReply role = RoleReply.parse(roleReply);
+        if (role instanceof RoleReply.Unexpected) return NodeReport.down(node, "ROLE: unexpected reply", at);
+        if (role instanceof RoleReply.Master m) {
+            // min-replicas-*: -1 when CONFIG is refused (ACL, renamed).
+            ConfigValues config = ConfigValues.parse(configReply);
+            return new NodeReport(node, Liveness.ANSWERS, Role.MASTER, null, false, m.offset(), "", micros, at,
+                    config.intValue("min-replicas-to-write"), config.intValue("min-replicas-max-lag"));
         }
-        if (role == Role.REPLICA && r.size() >= 5) {
-            HostPort of = new HostPort(String.valueOf(r.get(1)), ((Long) r.get(2)).intValue());
-            boolean up = "connected".equals(String.valueOf(r.get(3)));
-            long offset = r.get(4) instanceof Long l ? l : -1;
-            return new NodeReport(node, Liveness.ANSWERS, Role.REPLICA, of, up, offset, up ? "" : "link " + r.get(3), micros, at, -1, -1);
+        if (role instanceof RoleReply.Replica r && r.master() != null) {
+            return new NodeReport(node, Liveness.ANSWERS, Role.REPLICA, r.master(), r.linkUp(), r.offset(),
+                    r.linkUp() ? "" : "link " + r.linkState(), micros, at, -1, -1);
         }
-        return new NodeReport(node, Liveness.ANSWERS, role, null, false, -1, "", micros, at, -1, -1);
-    }
-
-    /** A master's min-replicas-to-write and min-replicas-max-lag; -1 when CONFIG is refused (ACL, renamed). */
-    private static int[] minReplicas(Object reply) {
-        int toWrite = -1;
-        int maxLag = -1;
-        try {
-            if (reply instanceof List<?> kv) {
-                for (int i = 0; i + 1 < kv.size(); i += 2) {
-                    if ("min-replicas-to-write".equals(kv.get(i))) toWrite = Integer.parseInt(String.valueOf(kv.get(i + 1)));
-                    if ("min-replicas-max-lag".equals(kv.get(i))) maxLag = Integer.parseInt(String.valueOf(kv.get(i + 1)));
-                }
-            }
-        } catch (NumberFormatException e) {
-            return new int[] {-1, -1};
-        }
-        return new int[] {toWrite, maxLag};
+        // A Sentinel, a word Redis does not use, a replica reply without its master's address: the role alone.
+        return new NodeReport(node, Liveness.ANSWERS, Role.of(role), null, false, -1, "", micros, at, -1, -1);
     }
 
     static String ioReason(IOException e) {

@@ -3,14 +3,16 @@ package dev.ferry.topology;
 import dev.ferry.config.HostPort;
 import dev.ferry.resp.Connector;
 import dev.ferry.resp.ErrorReply;
+import dev.ferry.resp.InfoFields;
+import dev.ferry.resp.MasterAddressReply;
 import dev.ferry.resp.RedisException;
 import dev.ferry.resp.RedisLink;
+import dev.ferry.resp.SentinelFields;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -73,59 +75,21 @@ final class SentinelProbe {
             return new SentinelReport(sentinel, true, false, null, -1, false, false, List.of(), List.of(),
                     "does not know the master name '" + masterName + "'", at, -1);
         }
-        List<?> a = (List<?>) addr;
-        HostPort named = new HostPort(String.valueOf(a.get(0)), Integer.parseInt(String.valueOf(a.get(1))));
-        long epoch = -1;
-        boolean failover = false;
-        boolean pending = false;
-        long downAfter = -1;
-        if (master instanceof List<?> fields) {
-            downAfter = parseLong(field(fields, "down-after-milliseconds"));
-            epoch = parseLong(field(fields, "config-epoch"));
-            String flags = field(fields, "flags");
-            failover = flags != null && flags.contains("failover_in_progress");
-            // The record keeps the old address until +switch-master; GET-MASTER-ADDR moves at the promotion.
-            String ip = field(fields, "ip");
-            String port = field(fields, "port");
-            pending = failover && named.host().equals(ip) && String.valueOf(named.port()).equals(port);
-        }
-        boolean tilt = info instanceof String s && s.contains("sentinel_tilt:1");
-        return new SentinelReport(sentinel, true, tilt, named, epoch, failover, pending, addresses(replicas),
-                addresses(peers), tilt ? "in TILT mode" : "", at, downAfter);
+        HostPort named = MasterAddressReply.parse(addr);
+        if (named == null) return fail("unexpected reply to GET-MASTER-ADDR-BY-NAME", at, false);
+        SentinelFields record = SentinelFields.parse(master);
+        boolean failover = record.failoverInProgress();
+        // The record keeps the old address until +switch-master; GET-MASTER-ADDR moves at the promotion.
+        boolean pending = failover && named.equals(record.address());
+        boolean tilt = "1".equals(InfoFields.parse(info).get("sentinel_tilt"));
+        return new SentinelReport(sentinel, true, tilt, named, record.configEpoch(), failover, pending,
+                SentinelFields.addressesIn(replicas), SentinelFields.addressesIn(peers), tilt ? "in TILT mode" : "", at,
+                record.downAfterMillis());
     }
 
     private SentinelReport fail(String why, Instant at, boolean reachable) {
         close();
         return new SentinelReport(sentinel, reachable, false, null, -1, false, false, List.of(), List.of(), why, at, -1);
-    }
-
-    /** Replicas or Sentinels as listed by SENTINEL REPLICAS/SENTINELS (field lists with ip and port). */
-    private static List<HostPort> addresses(Object reply) {
-        List<HostPort> out = new ArrayList<>();
-        if (!(reply instanceof List<?> items)) return out;
-        for (Object item : items) {
-            if (item instanceof List<?> fields) {
-                String ip = field(fields, "ip");
-                String port = field(fields, "port");
-                if (ip != null && port != null) out.add(new HostPort(ip, Integer.parseInt(port)));
-            }
-        }
-        return out;
-    }
-
-    static String field(List<?> fields, String name) {
-        for (int i = 0; i + 1 < fields.size(); i += 2) {
-            if (name.equals(String.valueOf(fields.get(i)))) return String.valueOf(fields.get(i + 1));
-        }
-        return null;
-    }
-
-    private static long parseLong(String s) {
-        try {
-            return s == null ? -1 : Long.parseLong(s);
-        } catch (NumberFormatException e) {
-            return -1;
-        }
     }
 
     synchronized void close() {

@@ -282,8 +282,8 @@ public final class NetnsLab extends SentinelGroup {
         Map<HostPort, Long> epochs = new LinkedHashMap<>();
         for (RedisProcess s : sentinels) {
             if (!running(s)) continue;
-            String epoch = fields(s, "SENTINEL", "MASTER", masterName()).get("config-epoch");
-            if (epoch != null) epochs.put(s.address(), Long.parseLong(epoch));
+            long epoch = masterRecord(s).configEpoch();
+            if (epoch >= 0) epochs.put(s.address(), epoch);
         }
         return epochs;
     }

@@ -2,6 +2,10 @@ package dev.ferry.demo.group;
 
 import dev.ferry.config.Credentials;
 import dev.ferry.config.HostPort;
+import dev.ferry.resp.InfoFields;
+import dev.ferry.resp.MasterAddressReply;
+import dev.ferry.resp.RoleReply;
+import dev.ferry.resp.SentinelFields;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -164,7 +167,8 @@ public abstract class SentinelGroup implements AutoCloseable {
         RedisProcess node = node(address);
         if (!running(node)) return "down";
         try {
-            if (node.call("ROLE") instanceof List<?> reply && !reply.isEmpty()) return String.valueOf(reply.get(0));
+            RoleReply role = RoleReply.parse(node.call("ROLE"));
+            if (!(role instanceof RoleReply.Unexpected)) return role.word();
         } catch (UncheckedIOException | IllegalStateException e) {
             // no answer or AUTH refused: down, as a client would see it
         }
@@ -291,11 +295,7 @@ public abstract class SentinelGroup implements AutoCloseable {
     }
 
     private HostPort namedBy(RedisProcess sentinel) {
-        Object reply = sentinel.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterName);
-        if (reply instanceof List<?> hostPort && hostPort.size() == 2) {
-            return new HostPort(String.valueOf(hostPort.get(0)), Integer.parseInt(String.valueOf(hostPort.get(1))));
-        }
-        return null;
+        return MasterAddressReply.parse(sentinel.call("SENTINEL", "GET-MASTER-ADDR-BY-NAME", masterName));
     }
 
     private List<String> replicationGaps() {
@@ -303,7 +303,7 @@ public abstract class SentinelGroup implements AutoCloseable {
         List<HostPort> masters = new ArrayList<>();
         for (RedisProcess node : nodes) {
             if (!running(node)) continue;
-            Map<String, String> info = fields(node, "INFO", "replication");
+            Map<String, String> info = InfoFields.parse(answer(node, "INFO", "replication"));
             if (info.isEmpty()) {
                 gaps.add(node.address() + " does not answer INFO");
             } else if ("master".equals(info.get("role"))) {
@@ -322,43 +322,36 @@ public abstract class SentinelGroup implements AutoCloseable {
         HostPort master = nodes.get(0).address();
         int replicas = nodes.size() - 1;
         for (RedisProcess s : sentinels) {
-            Map<String, String> state = fields(s, "SENTINEL", "MASTER", masterName);
+            SentinelFields state = masterRecord(s);
             if (state.isEmpty()) {
                 gaps.add("Sentinel " + s.address() + " does not answer SENTINEL MASTER");
                 continue;
             }
-            HostPort named = new HostPort(state.get("ip"), Integer.parseInt(state.get("port")));
-            if (!named.equals(master)) gaps.add("Sentinel " + s.address() + " names " + named);
-            String others = state.get("num-other-sentinels");
-            if (!String.valueOf(sentinels.size() - 1).equals(others)) {
+            if (!master.equals(state.address())) gaps.add("Sentinel " + s.address() + " names " + state.address());
+            int others = state.numOtherSentinels();
+            if (others != sentinels.size() - 1) {
                 gaps.add("Sentinel " + s.address() + " sees " + others + " of " + (sentinels.size() - 1) + " other Sentinels");
             }
-            String slaves = state.get("num-slaves");
-            if (!String.valueOf(replicas).equals(slaves)) {
+            int slaves = state.numReplicas();
+            if (slaves != replicas) {
                 gaps.add("Sentinel " + s.address() + " sees " + slaves + " of " + replicas + " replicas");
             }
         }
         return gaps;
     }
 
-    /** A reply as fields: INFO's {@code key:value} lines or a flat key/value array; empty when there is no answer. */
-    protected static Map<String, String> fields(RedisProcess p, String... command) {
-        Object reply;
+    /** What {@code sentinel} says about the master name ({@code SENTINEL MASTER}); no fields when it does not answer. */
+    protected final SentinelFields masterRecord(RedisProcess sentinel) {
+        return SentinelFields.parse(answer(sentinel, "SENTINEL", "MASTER", masterName));
+    }
+
+    /** The reply to {@code command}, or null when there is none (no answer, AUTH refused). */
+    private static Object answer(RedisProcess p, String... command) {
         try {
-            reply = p.call(command);
+            return p.call(command);
         } catch (UncheckedIOException | IllegalStateException e) {
-            return Map.of();
+            return null;
         }
-        Map<String, String> fields = new HashMap<>();
-        if (reply instanceof String text) {
-            for (String line : text.split("\r?\n")) {
-                int colon = line.indexOf(':');
-                if (colon > 0 && !line.startsWith("#")) fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
-            }
-        } else if (reply instanceof List<?> flat) {
-            for (int i = 0; i + 1 < flat.size(); i += 2) fields.put(String.valueOf(flat.get(i)), String.valueOf(flat.get(i + 1)));
-        }
-        return fields;
     }
 
     /** Polls {@code gaps} until it lists nothing; on timeout throws with what was still missing. */
