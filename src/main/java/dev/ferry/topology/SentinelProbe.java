@@ -11,7 +11,6 @@ import dev.ferry.resp.SentinelFields;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketException;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
