@@ -53,8 +53,10 @@ public final class Transport implements AutoCloseable {
         return Kind.NIO;
     }
 
+    /** One event loop per core, or {@code -Dferry.event-loops=N}. */
     public static Transport forThisMachine() {
-        return new Transport(Math.max(1, Runtime.getRuntime().availableProcessors()));
+        int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
+        return new Transport(Integer.getInteger("ferry.event-loops", cores));
     }
 
     public String name() {
