@@ -18,6 +18,7 @@ import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.uring.IoUringSocketChannel;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 
 /**
  * The event loops every frontend shares (one boss, one worker per core) and their native transport:
@@ -56,7 +57,16 @@ public final class Transport implements AutoCloseable {
     /** One event loop per core, or {@code -Dferry.event-loops=N}. */
     public static Transport forThisMachine() {
         int cores = Math.max(1, Runtime.getRuntime().availableProcessors());
-        return new Transport(Integer.getInteger("ferry.event-loops", cores));
+        String asked = System.getProperty("ferry.event-loops");
+        if (asked == null) return new Transport(cores);
+        try {
+            int n = Integer.parseInt(asked.trim());
+            if (n >= 1) return new Transport(n);
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        LoggerFactory.getLogger(Transport.class).warn("-Dferry.event-loops={} is not a positive whole number: one event loop per core ({})", asked, cores);
+        return new Transport(cores);
     }
 
     public String name() {
