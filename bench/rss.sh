@@ -67,14 +67,13 @@ done
 
 LAUNCHER=$(cat "$ROOT/deploy/jvm.options")
 T25=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
-# The built-in flag sets: the launcher's flags, then each candidate alone on top of them, then combinations.
+# The built-in flag sets: the flags before issue 14's study, the launcher's (deploy/jvm.options and the
+# launcher's MALLOC_ARENA_MAX=2), and the low-memory profile it did not adopt (C1 only: less RSS, more CPU per
+# request). docs/BENCHMARKS-RSS.md has the sets the study ran.
 DEFAULT_SETS=$(cat <<'EOF'
-launcher        | - | - | @launcher
-arena2          | MALLOC_ARENA_MAX=2 | - | @launcher
-codecache16     | - | - | @launcher -XX:ReservedCodeCacheSize=16m
-c1only          | - | - | @launcher -XX:TieredStopAtLevel=1
-heapfree        | - | - | @launcher -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30
-xss256k         | - | - | @launcher -Xss256k
+before          | - | - | -XX:+UseSerialGC -Xms16m -Xmx256m -XX:MaxDirectMemorySize=512m -XX:+ExitOnOutOfMemoryError -Xss512k -Dio.netty.leakDetection.level=disabled
+launcher        | MALLOC_ARENA_MAX=2 | - | @launcher
+c1              | MALLOC_ARENA_MAX=2 | - | @launcher -XX:TieredStopAtLevel=1
 EOF
 )
 SETS_TEXT=$DEFAULT_SETS
