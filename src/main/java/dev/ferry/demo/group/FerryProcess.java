@@ -172,7 +172,10 @@ public final class FerryProcess {
         List<String> command = new ArrayList<>(ferry);
         command.addAll(List.of("run", "--config", config.toString()));
         try {
-            process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(Redirect.appendTo(logFile.toFile())).start();
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(Redirect.appendTo(logFile.toFile()));
+            // As the launcher: two glibc malloc arenas unless the environment says otherwise (docs/BENCHMARKS-RSS.md).
+            pb.environment().putIfAbsent("MALLOC_ARENA_MAX", "2");
+            process = pb.start();
             Files.writeString(pidFile, process.pid() + "\n", StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name + " (" + String.join(" ", command) + ")", e);
