@@ -2,13 +2,16 @@
 #
 # Ferry ("ferry"):      FERRY_CLASSPATH, else FERRY_JAR, else FERRY_REV (a git revision, built apart), else the
 #                       working tree (built by ./ferry when needed); FERRY_JAVA (default: java on PATH),
-#                       FERRY_JAVA_OPTS (default: the ./ferry launcher's flags).
+#                       FERRY_JAVA_OPTS (default: the ./ferry launcher's flags); MALLOC_ARENA_MAX as the launcher
+#                       sets it (2, unless set).
 # The second Ferry ("ferry-alt"), there when any FERRY_ALT_* is set, each defaulting to Ferry's:
 #                       FERRY_ALT_JAR or FERRY_ALT_REV, FERRY_ALT_JAVA, FERRY_ALT_JAVA_OPTS (or FERRY_ALT_OPTS),
 #                       FERRY_ALT_MODE, FERRY_ALT_LABEL (its name in the report).
-# resolve_ferry sets FERRY_CMD / FERRY_ALT_CMD (arrays: java, flags, launch), *_SOURCE, *_VERSION, *_JAVA_VERSION.
+# resolve_ferry sets FERRY_CMD / FERRY_ALT_CMD (arrays: env MALLOC_ARENA_MAX=.., java, flags, launch), *_SOURCE, *_VERSION, *_JAVA_VERSION.
 
 LAUNCHER_JAVA_OPTS="$(cat "$(dirname "${BASH_SOURCE[0]}")/../deploy/jvm.options")"
+# glibc's malloc arenas for both Ferrys, as the launcher and the systemd unit set them (docs/BENCHMARKS-RSS.md).
+ARENAS=${MALLOC_ARENA_MAX:-2}
 
 git_rev() { git -C "$ROOT" rev-parse --short "$1" 2>/dev/null || echo unknown; }
 
@@ -58,7 +61,7 @@ resolve_ferry() {
     launch=(-jar "$STATE/ferry.jar")
   fi
   read -r -a opts <<<"$FERRY_JAVA_OPTS"
-  FERRY_CMD=("$FERRY_JAVA" "${opts[@]}" "${launch[@]}")
+  FERRY_CMD=(env "MALLOC_ARENA_MAX=$ARENAS" "$FERRY_JAVA" "${opts[@]}" "${launch[@]}")
   FERRY_JAVA_VERSION=$("$FERRY_JAVA" -version 2>&1 | head -1)
   FERRY_VERSION=$("${FERRY_CMD[@]}" --version 2>&1 | head -1) || die "Ferry does not start: $FERRY_VERSION"
 
@@ -80,7 +83,7 @@ resolve_ferry() {
     FERRY_ALT_SOURCE=$FERRY_SOURCE
   fi
   read -r -a opts <<<"${FERRY_ALT_JAVA_OPTS:-$FERRY_JAVA_OPTS}"
-  FERRY_ALT_CMD=("$FERRY_ALT_JAVA" "${opts[@]}" "${launch[@]}")
+  FERRY_ALT_CMD=(env "MALLOC_ARENA_MAX=$ARENAS" "$FERRY_ALT_JAVA" "${opts[@]}" "${launch[@]}")
   FERRY_ALT_JAVA_VERSION=$("$FERRY_ALT_JAVA" -version 2>&1 | head -1)
   FERRY_ALT_VERSION=$("${FERRY_ALT_CMD[@]}" --version 2>&1 | head -1) || die "the second Ferry does not start: $FERRY_ALT_VERSION"
 }
