@@ -24,9 +24,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FerryProcess {
     /** The launcher's JVM flags (see ./ferry), with a smaller heap: a demo instance serves a handful of clients. */
-    private static final List<String> JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx128m", "-XX:+ExitOnOutOfMemoryError");
-    /** As deploy/jvm.options: the native heap trimmed every 5 s (docs/BENCHMARKS-RSS.md), where the JDK has it. */
-    static final String TRIM = "-XX:TrimNativeHeapInterval=5000";
+    private static final List<String> JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xms16m", "-Xmx128m", "-XX:+ExitOnOutOfMemoryError",
+            "-XX:+UnlockExperimentalVMOptions", "-XX:+IgnoreUnrecognizedVMOptions", "-XX:TrimNativeHeapInterval=5000");
 
     private final String name;
     private final List<String> ferry;
@@ -61,23 +60,8 @@ public final class FerryProcess {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_FLAGS);
-        command.addAll(trimFlags(Runtime.version()));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         return command;
-    }
-
-    /**
-     * {@link #TRIM} for a JDK that has it (17.0.9+, 21.0.1+, 22+; the same JDK as this one runs the instance),
-     * unlocked before JDK 23, where it started as an experimental flag; nothing for an older JDK, which would
-     * refuse to start with it. The ./ferry launcher does the same (fit_jvm_opts).
-     */
-    static List<String> trimFlags(Runtime.Version v) {
-        int major = v.feature(), update = v.update();
-        if (major >= 23) return List.of(TRIM);
-        if (major == 22 || (major == 17 && update >= 9) || (major == 21 && update >= 1)) {
-            return List.of("-XX:+UnlockExperimentalVMOptions", TRIM);
-        }
-        return List.of();
     }
 
     public String name() {
