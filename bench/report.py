@@ -570,7 +570,7 @@ def write_memory(w, fig):
           "1:1 proxy fails somewhere below 10,000; the idle client stops at its first failed connection and holds "
           "the rest.")
     w("")
-    w("| proxy | idle, fresh | after the load | before the sessions | holding them | per session | sessions "
+    w(f"| proxy | idle, {fig.meta.get('settle_s', '2')} s after the start | after the load | before the sessions | holding them | per session | sessions "
       "asked / open / failed | master connections before / while (+ Ferry's checks) | dropped while held |")
     w("|---|---|---|---|---|---|---|---|---|")
     for t in fig.proxies:

@@ -126,13 +126,13 @@ case "$MODE" in
     BASE=${BASE:-9100} ROUNDS=${ROUNDS:-1} N1=${N1:-2000} N16=${N16:-2000} IDLE=${IDLE:-200}
     WARMUP=0 OUT=${OUT:-$ROOT/target/bench-smoke} CONFIGS=(1:50 1:500 16:50)
     DEFAULT_TARGETS="direct haproxy twemproxy ferry $ALT" DEFAULT_FO=(ferry $ALT) DEFAULT_SCENARIOS=(failover-to)
-    PRE_S=1 POST_FAILOVER_TO_S=6 POST_KILL_S=12 DO_REPLICA=${DO_REPLICA:-1} ;;
+    PRE_S=1 POST_FAILOVER_TO_S=6 POST_KILL_S=12 DO_REPLICA=${DO_REPLICA:-1} SETTLE_S=2 ;;
   quick)
     BASE=${BASE:-9300} ROUNDS=${ROUNDS:-2} N1=${N1:-100000} N16=${N16:-1000000}
     [ -n "$IDLE" ] || DO_IDLE=0
     DO_FAILOVER=0 WARMUP=1 OUT=${OUT:-$ROOT/target/bench-quick} CONFIGS=(1:50 16:50)
     DEFAULT_TARGETS="direct haproxy twemproxy ferry $ALT" DEFAULT_FO=() DEFAULT_SCENARIOS=()
-    PRE_S=0 POST_FAILOVER_TO_S=0 POST_KILL_S=0 DO_REPLICA=${DO_REPLICA:-0} ;;
+    PRE_S=0 POST_FAILOVER_TO_S=0 POST_KILL_S=0 DO_REPLICA=${DO_REPLICA:-0} SETTLE_S=20 ;;
   full)
     # Runs under a second were too noisy here (direct GET -P 16 ranged 0.54M-1.41M req/s at -n 500000).
     BASE=${BASE:-9000} ROUNDS=${ROUNDS:-3} N1=${N1:-200000} N16=${N16:-2000000} IDLE=${IDLE:-10000} WARMUP=1
@@ -140,7 +140,7 @@ case "$MODE" in
     DEFAULT_TARGETS="direct haproxy haproxy-tuned twemproxy ferry $ALT" DEFAULT_FO=(haproxy haproxy-tuned ferry $ALT)
     DEFAULT_SCENARIOS=(failover-to kill9) DO_REPLICA=${DO_REPLICA:-1}
     # FAILOVER TO: Sentinel fails over a second time ~40 s later; 55 s after the command covers that too.
-    PRE_S=2 POST_FAILOVER_TO_S=${POST_FAILOVER_TO_S:-55} POST_KILL_S=${POST_KILL_S:-25} ;;
+    PRE_S=2 POST_FAILOVER_TO_S=${POST_FAILOVER_TO_S:-55} POST_KILL_S=${POST_KILL_S:-25} SETTLE_S=20 ;;
 esac
 IDLE=${IDLE:-0}
 read -r -a TARGETS <<<"${TARGET_LIST//,/ }"
@@ -303,7 +303,10 @@ if [ ${#READ_TARGETS[@]} -gt 0 ] && has_target ferry; then FERRY_REPLICA=1; fi
 for p in "${PROXIES[@]}" "${REPLICA_PROXIES[@]}"; do start_proxy "$p"; done
 FERRY_REPLICA=0
 cp "$STATE"/*.cfg "$STATE"/*.yml "$STATE"/*.yaml "$RAW/" 2>/dev/null || true
-pause 2
+# Idle RSS is read once a proxy has settled: a JVM is still starting 2 s in (its compilers' memory not yet
+# given back: Ferry read 92 MiB there, ~81 MiB from ~10 s on; docs/BENCHMARKS-RSS.md); the C proxies do not move.
+pause "$SETTLE_S"
+meta settle_s "$SETTLE_S"
 for p in "${PROXIES[@]}"; do record rss "$p" idle "$(rss_kb "$(pid_of "$p")")"; done
 run_load
 for p in "${PROXIES[@]}"; do record rss "$p" after-load "$(rss_kb "$(pid_of "$p")")"; done
