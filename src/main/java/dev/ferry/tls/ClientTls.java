@@ -11,7 +11,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import java.time.Instant;
 import java.util.List;
@@ -133,12 +132,12 @@ public final class ClientTls implements Reloadable {
 
     private static Loaded build(String name, TlsClientConfig c) throws ConfigException {
         FileStamps stamps = FileStamps.of(c.files());
-        return new Loaded(context(name, c, TlsProvider.forNetty()), stamps);
+        return new Loaded(context(name, c), stamps);
     }
 
-    private static SslContext context(String name, TlsClientConfig c, SslProvider provider) throws ConfigException {
+    private static SslContext context(String name, TlsClientConfig c) throws ConfigException {
         SslContextBuilder b = SslContextBuilder.forClient()
-                .sslProvider(provider)
+                .sslProvider(TlsProvider.forNetty())
                 .protocols(c.protocols())
                 .ciphers(TlsProvider.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
                 .endpointIdentificationAlgorithm(c.verifyHostname() ? "HTTPS" : null);
